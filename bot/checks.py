@@ -1,0 +1,386 @@
+"""Rules across fields and files: pairs, ids, limits, routes, duplicates and the contract.
+
+Pure: works on an already-read Tree; no I/O.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from datetime import date
+
+from bot import contract as c
+from bot.problem import Problem
+from bot.reader import FALLBACK, INTENTS_DIR, RESPONSES_DIR, ROUTES_FILE, Tree
+from bot.schema import IntentModel, ResponseModel, RouteModel
+from bot.textcheck import Catalog, check_label, check_text
+from bot.yamlload import Doc
+
+log = logging.getLogger(__name__)
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTACT_KEY = re.compile(r"^[a-z0-9_]+$")
+
+
+def normalise_example(text: str) -> str:
+    """Compare examples ignoring case, punctuation and spacing."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch if ch.isalnum() or ch.isspace() else "" for ch in folded)
+    return " ".join(kept.split())
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+def _example_placeholder(route: RouteModel | None, route_id: str) -> str:
+    key = next(iter(route.contacts), "phone") if route else "phone"
+    return f"{{{route_id}.{key}}}"
+
+
+def _check_intent(doc: Doc, stem: str, m: IntentModel) -> list[Problem]:
+    p: list[Problem] = []
+
+    def add(loc: tuple[str | int, ...], message: str) -> None:
+        p.append(Problem(doc.path, doc.line(loc), message))
+
+    if m.id != stem:
+        add(("id",), f"id {m.id!r} does not match the file name: expected id: {stem}")
+    if m.kind == "crime" and m.group is None:
+        add(("kind",), f"crime intents need a 'group': one of {', '.join(c.CRIME_GROUPS)}")
+    elif m.kind == "crime" and m.group not in c.CRIME_GROUPS:
+        add(("group",), f"unknown group {m.group!r}: expected one of {', '.join(c.CRIME_GROUPS)}")
+    elif m.kind == "service" and m.group is not None:
+        add(("group",), "'group' is only for crime intents: remove it from this service intent")
+    if m.safety is not None and stem not in c.SAFETY_INTENTS:
+        add(("safety",), "a 'safety' block is only allowed in emergency and self_harm_crisis")
+    p += check_label(doc, ("title",), m.title, limit=c.MAX_TITLE, what="title")
+    minimum = c.MIN_EXAMPLES[m.kind]
+    if len(m.examples) < minimum:
+        add(
+            ("examples",),
+            f"{m.kind} intents need at least {minimum} examples, "
+            f"found {len(m.examples)}: add more ways people would say it",
+        )
+    for i, keyword in enumerate(m.keywords):
+        if keyword != keyword.lower() or not keyword.strip():
+            add(("keywords", i), f"keyword {keyword!r} must be lower case and not empty")
+    for i, example in enumerate(m.examples):
+        if not normalise_example(example):
+            add(("examples", i), "example is empty: write a message or remove the line")
+    return p
+
+
+def _check_examples(tree: Tree) -> list[Problem]:
+    places: dict[str, list[tuple[Doc, int, str]]] = {}
+    for stem, (doc, m) in tree.intents.items():
+        for i, example in enumerate(m.examples):
+            key = normalise_example(example)
+            if key:
+                places.setdefault(key, []).append((doc, doc.line(("examples", i)), stem))
+    p: list[Problem] = []
+    for spots in places.values():
+        for n, (doc, line, stem) in enumerate(spots):
+            others = [s for s in spots if s is not spots[n]]
+            if not others:
+                continue
+            other_doc, other_line, other_stem = others[0]
+            text = tree.intents[stem][1].examples[0]  # replaced below
+            text = next(
+                e
+                for i, e in enumerate(tree.intents[stem][1].examples)
+                if doc.line(("examples", i)) == line
+            )
+            if other_stem == stem:
+                message = f"example {text!r} is repeated (also at line {other_line}): remove one"
+            else:
+                message = (
+                    f"example {text!r} is also in {other_doc.path}:{other_line}: "
+                    "keep it in one intent only"
+                )
+            p.append(Problem(doc.path, line, message))
+    return p
+
+
+def _check_routes(tree: Tree, today: date) -> list[Problem]:
+    doc = tree.routes_doc
+    if doc is None:
+        return []
+    p: list[Problem] = []
+    limit = _months_before(today, c.REVIEW_MONTHS)
+    for index, route in tree.routes.values():
+
+        def add(field: str, message: str, severity: str = "error") -> None:
+            loc = ("routes", index, field)
+            p.append(Problem(doc.path, doc.line(loc), message, severity))  # type: ignore[arg-type]
+
+        for key, value in route.contacts.items():
+            if not _CONTACT_KEY.match(key):
+                add("contacts", f"contact key {key!r} must be lower case letters, digits and _")
+            elif not value.strip():
+                add("contacts", f"contact {key!r} of route {route.id!r} is empty")
+        if not route.source:
+            add(
+                "source",
+                "source must list at least one web address where the facts were "
+                "checked (https://...)",
+            )
+        for i, url in enumerate(route.source):
+            if not re.match(r"^https?://\S+$", url.strip()):
+                p.append(
+                    Problem(
+                        doc.path,
+                        doc.line(("routes", index, "source", i)),
+                        f"source {url!r} is not a web address: expected https://...",
+                    )
+                )
+        if not _ISO_DATE.match(route.reviewed):
+            add(
+                "reviewed",
+                f"reviewed {route.reviewed!r} is not a date: write it as "
+                "YYYY-MM-DD, e.g. 2026-01-31",
+            )
+            continue
+        try:
+            reviewed = date.fromisoformat(route.reviewed)
+        except ValueError:
+            add("reviewed", f"reviewed {route.reviewed!r} is not a real date: expected YYYY-MM-DD")
+            continue
+        if reviewed < limit:
+            add(
+                "reviewed",
+                f"route {route.id!r} was last reviewed on {route.reviewed}, over "
+                f"{c.REVIEW_MONTHS} months ago: check it against its source and update "
+                "'reviewed'",
+                "warning",
+            )
+    return p
+
+
+def _check_response(
+    tree: Tree, catalog: Catalog, stem: str, doc: Doc, r: ResponseModel
+) -> list[Problem]:
+    p: list[Problem] = []
+    if r.id != stem:
+        p.append(
+            Problem(
+                doc.path,
+                doc.line(("id",)),
+                f"id {r.id!r} does not match the file name: expected id: {stem}",
+            )
+        )
+    found, named = check_text(
+        doc, ("first_reply",), r.first_reply, catalog, limit=c.MAX_FIRST_REPLY, what="first_reply"
+    )
+    p += found
+    required = list(c.MUST_MENTION.get(stem, ()))
+    intent = tree.intents.get(stem)
+    if intent is not None and intent[1].kind == "crime" and c.SUPPORT_ROUTE not in required:
+        required.append(c.SUPPORT_ROUTE)
+    if named is not None:
+        for route_id in required:
+            if route_id not in named:
+                route = catalog.routes.get(route_id)
+                p.append(
+                    Problem(
+                        doc.path,
+                        doc.line(("first_reply",)),
+                        f"first_reply must name {route_id} with a contact placeholder "
+                        f"such as {_example_placeholder(route, route_id)}",
+                    )
+                )
+    seen: dict[str, int] = {}
+    for i, section in enumerate(r.sections):
+        loc = ("sections", i)
+        line = doc.line((*loc, "id"))
+        if section.id in seen:
+            p.append(
+                Problem(
+                    doc.path,
+                    line,
+                    f"section id {section.id!r} is used twice "
+                    f"(first at line {seen[section.id]}): give each section its own id",
+                )
+            )
+        seen.setdefault(section.id, line)
+        p += check_label(
+            doc, (*loc, "title"), section.title, limit=c.MAX_SECTION_TITLE, what="section title"
+        )
+        p += check_text(
+            doc,
+            (*loc, "text"),
+            section.text,
+            catalog,
+            limit=c.MAX_SECTION_TEXT,
+            what="section text",
+        )[0]
+        p += _callback(doc, line, f"section:{stem}:{section.id}")
+    if r.question is not None:
+        q = r.question
+        p += check_text(
+            doc,
+            ("question", "text"),
+            q.text,
+            catalog,
+            limit=c.MAX_FIRST_REPLY,
+            what="question text",
+        )[0]
+        ids: dict[str, int] = {}
+        for i, answer in enumerate(q.answers):
+            loc = ("question", "answers", i)
+            line = doc.line((*loc, "id"))
+            if answer.id in ids:
+                p.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        f"answer id {answer.id!r} is used twice (first at line {ids[answer.id]})",
+                    )
+                )
+            ids.setdefault(answer.id, line)
+            p += check_label(
+                doc, (*loc, "label"), answer.label, limit=c.MAX_BUTTON_LABEL, what="answer label"
+            )
+            p += check_text(
+                doc,
+                (*loc, "text"),
+                answer.text,
+                catalog,
+                limit=c.MAX_ANSWER_TEXT,
+                what="answer text",
+            )[0]
+            p += _callback(doc, line, f"answer:{stem}:{answer.id}")
+        missing = [a for a in c.REQUIRED_ANSWERS if a not in ids]
+        if missing:
+            p.append(
+                Problem(
+                    doc.path,
+                    doc.line(("question", "answers")),
+                    f"question answers must include {' and '.join(repr(a) for a in missing)}"
+                    f" (ids: {', '.join(c.ANSWER_IDS)})",
+                )
+            )
+    return p
+
+
+def _callback(doc: Doc, line: int, data: str) -> list[Problem]:
+    size = len(data.encode())
+    if size <= c.MAX_CALLBACK_BYTES:
+        return []
+    return [
+        Problem(
+            doc.path,
+            line,
+            f"button data {data!r} is {size} bytes, over Telegram's "
+            f"{c.MAX_CALLBACK_BYTES}: use a shorter id",
+        )
+    ]
+
+
+def _check_pairs(tree: Tree) -> list[Problem]:
+    p: list[Problem] = []
+    for stem in sorted(tree.intent_files - tree.response_files):
+        p.append(
+            Problem(
+                f"{INTENTS_DIR}/{stem}.yaml",
+                1,
+                f"intent {stem!r} has no response: create {RESPONSES_DIR}/{stem}.yaml",
+            )
+        )
+    for stem in sorted(tree.response_files - tree.intent_files - c.STANDALONE_RESPONSES):
+        p.append(
+            Problem(
+                f"{RESPONSES_DIR}/{stem}.yaml",
+                1,
+                f"response {stem!r} has no intent: "
+                f"create {INTENTS_DIR}/{stem}.yaml, or remove this file",
+            )
+        )
+    return p
+
+
+def _check_contract(tree: Tree) -> list[Problem]:
+    p: list[Problem] = []
+    for kind, ids in (("crime", c.REQUIRED_CRIME), ("service", c.REQUIRED_SERVICE)):
+        for intent_id in ids:
+            if intent_id not in tree.intent_files:
+                p.append(
+                    Problem(
+                        f"{INTENTS_DIR}/{intent_id}.yaml",
+                        1,
+                        f"required {kind} intent {intent_id!r} is missing: create this "
+                        f"file and {RESPONSES_DIR}/{intent_id}.yaml",
+                    )
+                )
+            elif intent_id in tree.intents and tree.intents[intent_id][1].kind != kind:
+                doc = tree.intents[intent_id][0]
+                p.append(
+                    Problem(
+                        doc.path,
+                        doc.line(("kind",)),
+                        f"intent {intent_id!r} must have kind: {kind}",
+                    )
+                )
+    routes_path = f"{RESPONSES_DIR}/{ROUTES_FILE}.yaml"
+    if tree.routes_trusted:
+        known = set(tree.routes) | tree.broken_routes
+        for route_id in c.REQUIRED_ROUTES:
+            if route_id not in known:
+                p.append(
+                    Problem(
+                        routes_path,
+                        1,
+                        f"required route {route_id!r} is missing: add "
+                        "it (see the table in docs/content-format.md)",
+                    )
+                )
+    return p
+
+
+def check_tree(tree: Tree, *, contract: bool = True, today: date | None = None) -> list[Problem]:
+    """Return every problem the per-file shape checks cannot see."""
+    today = today or date.today()
+    p: list[Problem] = []
+    if tree.response_files or tree.routes_doc or tree.intent_files:
+        if tree.routes_doc is None and not any(
+            x.path == f"{RESPONSES_DIR}/{ROUTES_FILE}.yaml" for x in tree.problems
+        ):
+            p.append(
+                Problem(
+                    f"{RESPONSES_DIR}/{ROUTES_FILE}.yaml",
+                    1,
+                    "file is missing: it defines every route that replies point to",
+                )
+            )
+        if FALLBACK not in tree.response_files:
+            p.append(
+                Problem(
+                    f"{RESPONSES_DIR}/{FALLBACK}.yaml",
+                    1,
+                    "file is missing: the bot needs it for messages it does not understand",
+                )
+            )
+    routes = {route.id: route for _index, route in tree.routes.values()}
+    catalog = Catalog.build(routes, trusted=tree.routes_trusted, broken=tree.broken_routes)
+    for stem, (doc, m) in tree.intents.items():
+        p += _check_intent(doc, stem, m)
+    p += _check_examples(tree)
+    p += _check_routes(tree, today)
+    for stem, (doc, r) in tree.responses.items():
+        p += _check_response(tree, catalog, stem, doc, r)
+    if tree.system_doc is not None:
+        for key, text in tree.system.items():
+            p += check_text(
+                tree.system_doc,
+                ("texts", key),
+                text,
+                catalog,
+                limit=c.MAX_MESSAGE,
+                what=f"system text {key!r}",
+            )[0]
+    p += _check_pairs(tree)
+    if contract:
+        p += _check_contract(tree)
+    return p

@@ -1,0 +1,222 @@
+"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test]`.
+
+The only module that reads argv and the environment; everything else gets plain values.
+Heavy imports (telegram, sqlite) happen inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONTENT_HELP = "folder holding intents/ and responses/ (default: the project's own)"
+
+
+def _add_content(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=PROJECT_ROOT, help=CONTENT_HELP)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser; kept separate so tests can inspect it."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="cyber-signpost: a chatbot that signposts victims of cybercrime.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="connect to Telegram (polling, or --webhook)")
+    run.add_argument("--webhook", action="store_true", help="serve a webhook instead of polling")
+    _add_content(run)
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--jsonl", action="store_true", help="machine protocol: JSON lines")
+    _add_content(chat)
+
+    classify = sub.add_parser("classify", help="classify messages from stdin, one JSON line each")
+    classify.add_argument("--explain", action="store_true", help="add the matching evidence")
+    _add_content(classify)
+
+    evaluate = sub.add_parser("eval", help="measure the matcher on a labelled set")
+    evaluate.add_argument("files", nargs="*", type=Path, help="JSONL files (default tests/data)")
+    _add_content(evaluate)
+
+    validate = sub.add_parser("validate", help="check intents/ and responses/ for mistakes")
+    _add_content(validate)
+
+    catalog = sub.add_parser("catalog", help="print the loaded catalog")
+    catalog.add_argument("--json", action="store_true", help="as JSON (the only format)")
+    _add_content(catalog)
+
+    test = sub.add_parser("test", help="run scripted conversations")
+    test.add_argument("paths", nargs="*", type=Path, help="script files or folders")
+    test.add_argument("--telegram", action="store_true", help="through the Telegram adapter")
+    test.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    _add_content(test)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    command = args.command
+    if command is None:
+        command = "run" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat"
+        args = build_parser().parse_args([*(argv or []), command])
+        if command == "chat":
+            print(
+                "No TELEGRAM_BOT_TOKEN set, so this is the console chat. "
+                "To connect Telegram, see README.md ('Run on Telegram').",
+                file=sys.stderr,
+            )
+    return _COMMANDS[command](args)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from bot.validate import run_validate
+
+    return run_validate(args.content, out=sys.stdout, err=sys.stderr)
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from bot.validate import run_catalog
+
+    return run_catalog(args.content, out=sys.stdout, err=sys.stderr)
+
+
+def _load_pipeline(args: argparse.Namespace):  # noqa: ANN202 - (Content, Pipeline) or None
+    """Load content and build the matcher; print the problems and return None on failure."""
+    from bot.content import ContentError, load_content
+    from bot.evaluate import Pipeline
+    from bot.matcher import Matcher, MatcherConfig
+    from bot.safety import SafetyScreen
+
+    try:
+        content = load_content(args.content)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem.format(), file=sys.stderr)
+        print(
+            "The content has errors; run `python -m bot validate` for the list.", file=sys.stderr
+        )
+        return None
+    matcher = Matcher(content, MatcherConfig.load())
+    return content, Pipeline(matcher, SafetyScreen(content))
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from bot.evaluate import run_classify
+
+    loaded = _load_pipeline(args)
+    if loaded is None:
+        return 1
+    return run_classify(loaded[1], iter(sys.stdin.readline, ""), sys.stdout, explain=args.explain)
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
+
+    loaded = _load_pipeline(args)
+    if loaded is None:
+        return 1
+    files = args.files or sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
+    try:
+        rows = read_labelled(files)
+    except (OSError, ValueError) as error:
+        print(f"cannot read the labelled set: {error}", file=sys.stderr)
+        return 2
+    floors = {**DEFAULT_FLOORS, **(loaded[1].matcher.config.floors or {})}
+    return print_report(evaluate(loaded[1], rows), floors, sys.stdout)
+
+
+def _engine(args: argparse.Namespace):  # noqa: ANN202 - LiveEngine or None
+    from bot.engine import Engine
+    from bot.session import LiveEngine
+
+    loaded = _load_pipeline(args)
+    if loaded is None:
+        return None
+    content, pipeline = loaded
+    engine = Engine(content, pipeline.matcher, pipeline.screen)
+    return LiveEngine(engine, args.content)
+
+
+def _state_store(*, memory_default: bool):  # noqa: ANN202 - a StateStore
+    from bot.secret import load_or_create_secret
+    from bot.store import MemoryStore, SqliteStore
+
+    ttl = float(os.environ.get("BOT_STATE_TTL", "1800"))
+    db = os.environ.get("BOT_DB")
+    if db is None and memory_default:
+        return MemoryStore(ttl_seconds=ttl)
+    path = Path(db) if db else Path("data") / "state.db"
+    secret_path = Path(os.environ.get("BOT_SECRET_FILE", str(path.parent / "state.secret")))
+    secret = load_or_create_secret(secret_path, os.environ.get("BOT_STATE_SECRET"))
+    return SqliteStore(path, secret=secret, ttl_seconds=ttl)
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.channels.console import run_interactive, run_jsonl
+    from bot.session import make_handler
+
+    live = _engine(args)
+    if live is None:
+        return 1
+
+    async def chat() -> int:
+        async with _state_store(memory_default=True) as store:
+            handle = make_handler(live, store)
+            if args.jsonl:
+                return await run_jsonl(handle, iter(sys.stdin.readline, ""), sys.stdout)
+            return await run_interactive(handle, sys.stdin, sys.stdout)
+
+    try:
+        return asyncio.run(chat())
+    except KeyboardInterrupt:
+        return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.channels.telegram import SettingsError, run, settings_from_env
+    from bot.session import make_handler
+
+    try:
+        settings = settings_from_env(os.environ, webhook=args.webhook)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    live = _engine(args)
+    if live is None:
+        return 1
+    store = _state_store(memory_default=False)
+    return run(settings, handle=make_handler(live, store), store=store, reload=live.reload)
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    from bot.scripts import run_cli
+
+    paths = args.paths or [PROJECT_ROOT / "tests" / "conversations"]
+    return run_cli(paths, content=args.content, telegram=args.telegram, junit=args.junit)
+
+
+_COMMANDS = {
+    "validate": _cmd_validate,
+    "catalog": _cmd_catalog,
+    "run": _cmd_run,
+    "chat": _cmd_chat,
+    "classify": _cmd_classify,
+    "eval": _cmd_eval,
+    "test": _cmd_test,
+}

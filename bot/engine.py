@@ -1,0 +1,221 @@
+"""The conversation: decide what to say next from one event and the little we remember.
+
+Pure and synchronous: `Engine.respond(event, state) -> Turn`. The clock is injected, nothing
+here does I/O, and the state it returns holds no message text. The safety screen always runs
+first, whatever the conversation was doing.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
+from bot.matcher import Matcher
+from bot.model import NON_TEXT_KINDS, ChatState, Content, Event, Reply, Turn
+from bot.normalize import normalize
+from bot.safety import SafetyScreen
+
+DIALOGUE_PATH = Path(__file__).resolve().parent.parent / "config" / "dialogue.yaml"
+
+COMMAND_INTENTS = {
+    "/help": "help",
+    "/report": "how_to_report",
+    "/support": "victim_support",
+    "/protect": "protect_yourself",
+    "/privacy": "privacy",
+}
+BUTTON_CLEAR = "clear"
+BUTTON_OTHER = "other"
+
+
+@dataclass(frozen=True)
+class DialogueConfig:
+    """Words that answer a question or follow up on the current topic (config/dialogue.yaml)."""
+
+    max_followup_words: int
+    answers: dict[str, tuple[str, ...]]
+    followups: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path = DIALOGUE_PATH) -> DialogueConfig:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(
+            max_followup_words=int(data["max_followup_words"]),
+            answers={k: tuple(normalize(p) for p in v) for k, v in data["answers"].items()},
+            followups={k: tuple(normalize(p) for p in v) for k, v in data["followups"].items()},
+        )
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(?:^| ){re.escape(phrase)}(?: |$)", text) is not None
+
+
+class Engine:
+    """Holds one catalog's matcher, safety screen and composer; swapped whole on reload."""
+
+    def __init__(
+        self,
+        content: Content,
+        matcher: Matcher | None = None,
+        screen: SafetyScreen | None = None,
+        *,
+        dialogue: DialogueConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.content = content
+        self.matcher = matcher or Matcher(content)
+        self.screen = screen or SafetyScreen(content)
+        self.dialogue = dialogue or DialogueConfig.load()
+        self.compose = Composer(content)
+        self.clock = clock
+
+    def respond(self, event: Event, state: ChatState) -> Turn:
+        """Return the replies to one event and the state to remember afterwards."""
+        state = replace(state, last_active=self.clock())
+        if event.kind == "command":
+            replies, state = self._on_command(event, state)
+        elif event.kind == "button":
+            replies, state = self._on_button(event.text, state)
+        elif event.kind in NON_TEXT_KINDS:
+            replies = (self.compose.simple("non_text"),)
+        else:
+            replies, state = self._on_text(event.text, state)
+        if event.is_group:
+            replies = self._for_group(replies)
+        return Turn(tuple(replies), state)
+
+    # ------------------------------------------------------------ text
+
+    def _on_text(self, text: str, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+        hit = self.screen.check(text)
+        if hit is not None:
+            return self._intent(hit.kind, state, ask=False)
+        words = normalize(text)
+        short = 0 < len(words.split()) <= self.dialogue.max_followup_words
+        if short and state.pending:
+            answer = self._answer_in_words(words)
+            if answer is not None:
+                reply = self.compose.answer_reply(state.pending, answer)
+                if reply is not None:
+                    return (reply,), replace(state, pending=None)
+        if short and state.topic and state.topic not in SAFETY_INTENT_IDS:
+            replies = self._followup(words, state.topic)
+            if replies:
+                return replies, replace(state, pending=None)
+        match = self.matcher.classify(text)
+        if match.decision == "matched" and match.intent:
+            return self._intent(match.intent, state)
+        if match.decision == "ambiguous":
+            options = [c.intent for c in match.alternatives[:3] if c.score >= 0]
+            return (self.compose.did_you_mean(options),), replace(state, pending=None)
+        return (self.compose.fallback(),), replace(state, pending=None)
+
+    def _answer_in_words(self, words: str) -> str | None:
+        for answer, phrases in self.dialogue.answers.items():
+            if words in phrases or any(_contains(words, p) for p in phrases if " " in p):
+                return answer
+        return None
+
+    def _followup(self, words: str, topic: str) -> tuple[Reply, ...]:
+        for target, phrases in self.dialogue.followups.items():
+            if not any(_contains(words, p) for p in phrases):
+                continue
+            if target.startswith("question:"):
+                reply = self.compose.answer_reply(topic, target.split(":", 1)[1])
+                reply = reply or self.compose.section_reply(topic, "now")
+            else:
+                reply = self.compose.section_reply(topic, target)
+            if reply is not None:
+                return (reply,)
+        return ()
+
+    def _intent(
+        self, intent_id: str, state: ChatState, *, ask: bool = True
+    ) -> tuple[tuple[Reply, ...], ChatState]:
+        if intent_id not in self.content.responses:
+            return (self.compose.fallback(),), state
+        replies = self.compose.intent_replies(intent_id, ask=ask)
+        has_question = len(replies) > 1
+        intent = self.content.intents.get(intent_id)
+        if intent is not None and intent.kind == "service" and intent_id not in SAFETY_INTENT_IDS:
+            # Greetings and thanks keep the topic, so "how do I report it?" still works after.
+            return replies, replace(state, pending=intent_id if has_question else None)
+        return replies, replace(
+            state, topic=intent_id, pending=intent_id if has_question else None
+        )
+
+    # ------------------------------------------------------------ commands and buttons
+
+    def _on_command(self, event: Event, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+        command = event.text.split("@", 1)[0].lower()
+        if command == "/start":
+            topic = event.payload.strip().lower()
+            if topic in self.content.responses and topic != FALLBACK:
+                return self._intent(topic, ChatState(last_active=state.last_active))
+            welcome = replace(self.compose.main_menu(), text=self.compose.text("welcome"))
+            return (welcome,), ChatState(last_active=state.last_active)
+        if command == "/menu":
+            return (self.compose.main_menu(),), replace(state, pending=None)
+        if command == "/forget":
+            return (self._forget_reply(),), ChatState()
+        if command == "/cancel":
+            reply = replace(self.compose.main_menu(), text=self.compose.text("cancel_done"))
+            return (reply,), ChatState(last_active=state.last_active)
+        if command in COMMAND_INTENTS:
+            return self._intent(COMMAND_INTENTS[command], state)
+        return (self.compose.simple("unknown_command"),), state
+
+    def _forget_reply(self) -> Reply:
+        clear = ((self._button("clear_chat", BUTTON_CLEAR),),)
+        return self.compose.simple("forget_done", buttons=clear)
+
+    def _button(self, key: str, data: str):  # noqa: ANN202 - a Button
+        from bot.model import Button
+
+        return Button(self.compose.text(key), data)
+
+    def _on_button(self, data: str, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+        kind, _, rest = data.partition(":")
+        reply: Reply | None = None
+        if data == BUTTON_CLEAR:
+            return (self._forget_reply(),), ChatState()
+        if data == BUTTON_OTHER:
+            return (self.compose.simple("something_else_reply"),), replace(state, pending=None)
+        if kind == "intent" and rest in self.content.responses:
+            return self._intent(rest, state)
+        if kind == "menu":
+            reply = self.compose.main_menu() if rest == "main" else self.compose.group_menu(rest)
+        elif kind == "section":
+            intent_id, _, section_id = rest.partition(":")
+            reply = self.compose.section_reply(intent_id, section_id)
+            if reply is not None:
+                state = replace(state, topic=intent_id)
+        elif kind == "answer":
+            intent_id, _, answer_id = rest.partition(":")
+            reply = self.compose.answer_reply(intent_id, answer_id)
+            if reply is not None:
+                state = replace(state, topic=intent_id, pending=None)
+        if reply is None:
+            stale = replace(self.compose.main_menu(), text=self.compose.text("stale_button"))
+            return (stale,), state
+        return (reply,), state
+
+    # ------------------------------------------------------------ groups
+
+    def _for_group(self, replies: tuple[Reply, ...]) -> tuple[Reply, ...]:
+        """In a group, keep safety replies whole but send personal matters to a private chat."""
+        out: list[Reply] = []
+        for reply in replies:
+            intent = self.content.intents.get(reply.intent or "")
+            if reply.safety or intent is None or intent.kind == "service":
+                out.append(reply)
+            else:
+                out.append(Reply(self.compose.text("group_private"), (), reply.intent))
+                break
+        return tuple(out)

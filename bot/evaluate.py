@@ -1,0 +1,187 @@
+"""`classify` and `eval`: the matcher and safety screen as a stream, and their measured quality.
+
+Pure apart from the streams handed in: reads lines, writes lines, never touches stdout itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.matcher import Matcher
+from bot.model import Match
+from bot.safety import SafetyScreen
+
+DEFAULT_FLOORS: dict[str, float] = {
+    "in_domain_accuracy": 0.92,
+    "out_of_scope_false_positives": 0.05,
+    "crisis_recall": 1.0,
+    "crisis_false_alarms": 0.05,
+}
+
+
+class Pipeline:
+    """The safety screen, then the matcher: exactly the order the engine uses."""
+
+    def __init__(self, matcher: Matcher, screen: SafetyScreen) -> None:
+        self.matcher = matcher
+        self.screen = screen
+
+    def classify(self, text: str, *, explain: bool = False) -> tuple[Match, str | None]:
+        """Return the match and, when the safety screen fired, its kind."""
+        hit = self.screen.check(text)
+        match = self.matcher.classify(text, explain=explain)
+        if hit is None:
+            return match, None
+        evidence = {"safety_phrase": hit.phrase, **(match.evidence or {})} if explain else None
+        return Match(hit.kind, 100.0, "matched", match.alternatives, evidence), hit.kind
+
+
+def match_to_json(text: str, match: Match, safety: str | None) -> dict[str, object]:
+    data: dict[str, object] = {
+        "text": text,
+        "intent": match.intent,
+        "score": match.score,
+        "decision": match.decision,
+        "alternatives": [{"intent": c.intent, "score": c.score} for c in match.alternatives],
+        "safety": safety is not None,
+    }
+    if match.evidence is not None:
+        data["evidence"] = match.evidence
+    return data
+
+
+def run_classify(pipeline: Pipeline, lines: Iterable[str], out: TextIO, *, explain: bool) -> int:
+    """One JSON line out per line in, flushed at once so it can sit in a pipe."""
+    for raw in lines:
+        text = raw.rstrip("\n")
+        match, safety = pipeline.classify(text, explain=explain)
+        out.write(json.dumps(match_to_json(text, match, safety), ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+@dataclass
+class Report:
+    """Counts gathered over a labelled set."""
+
+    in_total: int = 0
+    in_correct: int = 0
+    per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    confused: Counter[tuple[str, str]] = field(default_factory=Counter)
+    oos_total: int = 0
+    oos_false: int = 0
+    oos_ambiguous: int = 0
+    crisis_total: int = 0
+    crisis_caught: int = 0
+    crisis_missed: list[str] = field(default_factory=list)
+    calm_total: int = 0
+    calm_alarms: int = 0
+    calm_alarm_texts: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float]:
+        def share(part: int, whole: int, empty: float) -> float:
+            return part / whole if whole else empty
+
+        return {
+            "in_domain_accuracy": share(self.in_correct, self.in_total, 1.0),
+            "out_of_scope_false_positives": share(self.oos_false, self.oos_total, 0.0),
+            "crisis_recall": share(self.crisis_caught, self.crisis_total, 1.0),
+            "crisis_false_alarms": share(self.calm_alarms, self.calm_total, 0.0),
+        }
+
+
+def read_labelled(paths: Iterable[Path]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+    return rows
+
+
+def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report:
+    """Run every labelled message through the pipeline and count what it got right."""
+    report = Report()
+    for row in rows:
+        text, label, kind = str(row["text"]), row.get("intent"), row.get("set")
+        match, safety = pipeline.classify(text)
+        predicted = match.intent if match.decision == "matched" else None
+        if kind == "in_domain":
+            report.in_total += 1
+            counts = report.per_intent[str(label)]
+            counts[1] += 1
+            if predicted == label:
+                report.in_correct += 1
+                counts[0] += 1
+            else:
+                report.confused[(str(label), str(predicted or match.decision))] += 1
+        elif kind == "out_of_scope":
+            report.oos_total += 1
+            report.oos_false += predicted is not None
+            report.oos_ambiguous += match.decision == "ambiguous"
+        elif kind == "crisis":
+            report.crisis_total += 1
+            if safety is not None:
+                report.crisis_caught += 1
+            else:
+                report.crisis_missed.append(text)
+        elif kind == "not_crisis":
+            report.calm_total += 1
+            if safety is not None:
+                report.calm_alarms += 1
+                report.calm_alarm_texts.append(text)
+    return report
+
+
+def print_report(report: Report, floors: Mapping[str, float], out: TextIO) -> int:
+    """Print the figures and return 1 when any is below its floor."""
+    figures = report.figures()
+    out.write(
+        f"in-domain accuracy      {figures['in_domain_accuracy']:7.1%}  "
+        f"({report.in_correct}/{report.in_total})\n"
+    )
+    out.write(
+        f"out-of-scope false pos. {figures['out_of_scope_false_positives']:7.1%}  "
+        f"({report.oos_false}/{report.oos_total}; asked 'did you mean': "
+        f"{report.oos_ambiguous})\n"
+    )
+    out.write(
+        f"crisis recall           {figures['crisis_recall']:7.1%}  "
+        f"({report.crisis_caught}/{report.crisis_total})\n"
+    )
+    out.write(
+        f"crisis false alarms     {figures['crisis_false_alarms']:7.1%}  "
+        f"({report.calm_alarms}/{report.calm_total})\n"
+    )
+    out.write("\nper-intent recall (lowest first):\n")
+    for intent, (right, total) in sorted(
+        report.per_intent.items(), key=lambda kv: kv[1][0] / kv[1][1]
+    ):
+        out.write(f"  {intent:28} {right / total:6.1%}  ({right}/{total})\n")
+    out.write("\nmost confused (expected -> got):\n")
+    for (expected, got), count in report.confused.most_common(10):
+        out.write(f"  {count:3}  {expected} -> {got}\n")
+    for text in report.crisis_missed:
+        out.write(f"MISSED CRISIS: {text}\n")
+    for text in report.calm_alarm_texts:
+        out.write(f"false alarm: {text}\n")
+    failed = [
+        name
+        for name, floor in floors.items()
+        if (
+            figures[name] > floor
+            if name.endswith(("positives", "alarms"))
+            else figures[name] < floor
+        )
+    ]
+    for name in failed:
+        out.write(f"BELOW FLOOR: {name} = {figures[name]:.1%} (floor {floors[name]:.1%})\n")
+    return 1 if failed else 0

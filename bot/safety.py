@@ -1,0 +1,125 @@
+"""The safety screen: notice danger now or a risk of suicide before anything else is matched.
+
+Pure and synchronous. Its phrases live in the `safety:` blocks of intents/emergency.yaml and
+intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list of words where
+`a|b` offers alternatives and `*` allows up to three other words; each word also matches a
+close misspelling. A blocker ("dying to know", "last month") silences triggers in its clause.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.model import Content, SafetyKind
+from bot.normalize import normalize
+
+# Checked in this order: someone in danger now outranks everything else.
+SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
+GAP_WORDS = 3
+FUZZY_CUTOFF = 85.0
+# Clause breaks: a blocker in one clause must not silence a trigger in another
+# ("they threatened me last month but now he is outside").
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:\n]+|,\s|\b(?:but|however|although|though|whereas|anyway)\b|\band(?= (?:now|then)\b)",
+    re.IGNORECASE,
+)
+
+Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
+
+
+@dataclass(frozen=True)
+class SafetyHit:
+    kind: SafetyKind
+    phrase: str
+
+
+def _split_clauses(text: str) -> list[str]:
+    return [c for c in (normalize(part) for part in _CLAUSE_BREAK.split(text)) if c]
+
+
+class SafetyScreen:
+    """Compiled trigger and blocker phrases for the two safety intents."""
+
+    def __init__(self, content: Content) -> None:
+        self._vocab: dict[str, int] = {}
+        self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
+        for kind in SAFETY_INTENTS:
+            intent = content.intents.get(kind)
+            rules = intent.safety if intent else None
+            if rules is None:
+                continue
+            triggers = [(p, self._compile(p)) for p in rules.triggers]
+            blockers = [self._compile(p) for p in rules.blockers]
+            self._rules.append((kind, [t for t in triggers if t[1]], [b for b in blockers if b]))
+        self._words = list(self._vocab)
+
+    def _compile(self, phrase: str) -> Pattern:
+        items: list[frozenset[int] | None] = []
+        for token in phrase.split():
+            if token == "*":
+                items.append(None)
+                continue
+            options = {
+                self._vocab.setdefault(word, len(self._vocab))
+                for alt in token.split("|")
+                for word in [normalize(alt)]
+                if word
+            }
+            if options:
+                items.append(frozenset(options))
+        return tuple(items)
+
+    def _word_sets(self, words: list[str]) -> list[frozenset[int]]:
+        """For each message word, the phrase words it matches (exactly or as a close typo)."""
+        if not words or not self._words:
+            return [frozenset() for _ in words]
+        unique = list(dict.fromkeys(words))
+        matrix = process.cdist(
+            unique,
+            self._words,
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            dtype=np.uint8,
+            workers=1,
+        )
+        lookup: dict[str, frozenset[int]] = {}
+        for row, word in enumerate(unique):
+            hits = set(np.flatnonzero(matrix[row]).tolist()) if len(word) >= 3 else set()
+            exact = self._vocab.get(word)
+            if exact is not None:
+                hits.add(exact)
+            # Short words must be exact: "me" is not "my", "end" is not "and".
+            hits = {h for h in hits if len(self._words[h]) >= 3 or h == exact}
+            lookup[word] = frozenset(hits)
+        return [lookup[w] for w in words]
+
+    @staticmethod
+    def _matches(pattern: Pattern, sets: list[frozenset[int]]) -> bool:
+        def match_at(p: int, i: int) -> bool:
+            if p == len(pattern):
+                return True
+            item = pattern[p]
+            if item is None:
+                return any(match_at(p + 1, j) for j in range(i, min(i + GAP_WORDS, len(sets)) + 1))
+            return i < len(sets) and bool(item & sets[i]) and match_at(p + 1, i + 1)
+
+        return any(match_at(0, start) for start in range(len(sets)))
+
+    def check(self, text: str) -> SafetyHit | None:
+        """Return the first safety concern in a message, or None when there is none."""
+        if not self._rules:
+            return None
+        for clause in _split_clauses(text):
+            words = clause.split()
+            sets = self._word_sets(words)
+            for kind, triggers, blockers in self._rules:
+                if any(self._matches(b, sets) for b in blockers):
+                    continue
+                for phrase, pattern in triggers:
+                    if self._matches(pattern, sets):
+                        return SafetyHit(kind, phrase)
+        return None

@@ -13,7 +13,8 @@ from datetime import date
 from bot import contract as c
 from bot.problem import Problem
 from bot.reader import FALLBACK, INTENTS_DIR, RESPONSES_DIR, ROUTES_FILE, Tree
-from bot.schema import IntentModel, ResponseModel, RouteModel
+from bot.replycheck import check_response
+from bot.schema import IntentModel
 from bot.textcheck import Catalog, check_label, check_text
 from bot.yamlload import Doc
 
@@ -24,20 +25,16 @@ _CONTACT_KEY = re.compile(r"^[a-z0-9_]+$")
 
 
 def normalise_example(text: str) -> str:
-    """Compare examples ignoring case, punctuation and spacing."""
+    """Compare examples ignoring case, punctuation and spacing ("don't" == "dont")."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    kept = "".join(ch if ch.isalnum() or ch.isspace() else "" for ch in folded)
+    folded = re.sub(r"['’‘`]", "", folded)
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
     return " ".join(kept.split())
 
 
 def _months_before(day: date, months: int) -> date:
     year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
     return date(year, month + 1, min(day.day, 28))
-
-
-def _example_placeholder(route: RouteModel | None, route_id: str) -> str:
-    key = next(iter(route.contacts), "phone") if route else "phone"
-    return f"{{{route_id}.{key}}}"
 
 
 def _check_intent(doc: Doc, stem: str, m: IntentModel) -> list[Problem]:
@@ -52,8 +49,8 @@ def _check_intent(doc: Doc, stem: str, m: IntentModel) -> list[Problem]:
         add(("kind",), f"crime intents need a 'group': one of {', '.join(c.CRIME_GROUPS)}")
     elif m.kind == "crime" and m.group not in c.CRIME_GROUPS:
         add(("group",), f"unknown group {m.group!r}: expected one of {', '.join(c.CRIME_GROUPS)}")
-    elif m.kind == "service" and m.group is not None:
-        add(("group",), "'group' is only for crime intents: remove it from this service intent")
+    elif m.kind != "crime" and m.group is not None:
+        add(("group",), f"'group' is only for crime intents: remove it from this {m.kind} intent")
     if m.safety is not None and stem not in c.SAFETY_INTENTS:
         add(("safety",), "a 'safety' block is only allowed in emergency and self_harm_crisis")
     p += check_label(doc, ("title",), m.title, limit=c.MAX_TITLE, what="title")
@@ -87,7 +84,6 @@ def _check_examples(tree: Tree) -> list[Problem]:
             if not others:
                 continue
             other_doc, other_line, other_stem = others[0]
-            text = tree.intents[stem][1].examples[0]  # replaced below
             text = next(
                 e
                 for i, e in enumerate(tree.intents[stem][1].examples)
@@ -112,7 +108,7 @@ def _check_routes(tree: Tree, today: date) -> list[Problem]:
     limit = _months_before(today, c.REVIEW_MONTHS)
     for index, route in tree.routes.values():
 
-        def add(field: str, message: str, severity: str = "error") -> None:
+        def add(field: str, message: str, severity: str = "error", index: int = index) -> None:
             loc = ("routes", index, field)
             p.append(Problem(doc.path, doc.line(loc), message, severity))  # type: ignore[arg-type]
 
@@ -159,129 +155,11 @@ def _check_routes(tree: Tree, today: date) -> list[Problem]:
     return p
 
 
-def _check_response(
-    tree: Tree, catalog: Catalog, stem: str, doc: Doc, r: ResponseModel
-) -> list[Problem]:
-    p: list[Problem] = []
-    if r.id != stem:
-        p.append(
-            Problem(
-                doc.path,
-                doc.line(("id",)),
-                f"id {r.id!r} does not match the file name: expected id: {stem}",
-            )
-        )
-    found, named = check_text(
-        doc, ("first_reply",), r.first_reply, catalog, limit=c.MAX_FIRST_REPLY, what="first_reply"
-    )
-    p += found
-    required = list(c.MUST_MENTION.get(stem, ()))
-    intent = tree.intents.get(stem)
-    if intent is not None and intent[1].kind == "crime" and c.SUPPORT_ROUTE not in required:
-        required.append(c.SUPPORT_ROUTE)
-    if named is not None:
-        for route_id in required:
-            if route_id not in named:
-                route = catalog.routes.get(route_id)
-                p.append(
-                    Problem(
-                        doc.path,
-                        doc.line(("first_reply",)),
-                        f"first_reply must name {route_id} with a contact placeholder "
-                        f"such as {_example_placeholder(route, route_id)}",
-                    )
-                )
-    seen: dict[str, int] = {}
-    for i, section in enumerate(r.sections):
-        loc = ("sections", i)
-        line = doc.line((*loc, "id"))
-        if section.id in seen:
-            p.append(
-                Problem(
-                    doc.path,
-                    line,
-                    f"section id {section.id!r} is used twice "
-                    f"(first at line {seen[section.id]}): give each section its own id",
-                )
-            )
-        seen.setdefault(section.id, line)
-        p += check_label(
-            doc, (*loc, "title"), section.title, limit=c.MAX_SECTION_TITLE, what="section title"
-        )
-        p += check_text(
-            doc,
-            (*loc, "text"),
-            section.text,
-            catalog,
-            limit=c.MAX_SECTION_TEXT,
-            what="section text",
-        )[0]
-        p += _callback(doc, line, f"section:{stem}:{section.id}")
-    if r.question is not None:
-        q = r.question
-        p += check_text(
-            doc,
-            ("question", "text"),
-            q.text,
-            catalog,
-            limit=c.MAX_FIRST_REPLY,
-            what="question text",
-        )[0]
-        ids: dict[str, int] = {}
-        for i, answer in enumerate(q.answers):
-            loc = ("question", "answers", i)
-            line = doc.line((*loc, "id"))
-            if answer.id in ids:
-                p.append(
-                    Problem(
-                        doc.path,
-                        line,
-                        f"answer id {answer.id!r} is used twice (first at line {ids[answer.id]})",
-                    )
-                )
-            ids.setdefault(answer.id, line)
-            p += check_label(
-                doc, (*loc, "label"), answer.label, limit=c.MAX_BUTTON_LABEL, what="answer label"
-            )
-            p += check_text(
-                doc,
-                (*loc, "text"),
-                answer.text,
-                catalog,
-                limit=c.MAX_ANSWER_TEXT,
-                what="answer text",
-            )[0]
-            p += _callback(doc, line, f"answer:{stem}:{answer.id}")
-        missing = [a for a in c.REQUIRED_ANSWERS if a not in ids]
-        if missing:
-            p.append(
-                Problem(
-                    doc.path,
-                    doc.line(("question", "answers")),
-                    f"question answers must include {' and '.join(repr(a) for a in missing)}"
-                    f" (ids: {', '.join(c.ANSWER_IDS)})",
-                )
-            )
-    return p
-
-
-def _callback(doc: Doc, line: int, data: str) -> list[Problem]:
-    size = len(data.encode())
-    if size <= c.MAX_CALLBACK_BYTES:
-        return []
-    return [
-        Problem(
-            doc.path,
-            line,
-            f"button data {data!r} is {size} bytes, over Telegram's "
-            f"{c.MAX_CALLBACK_BYTES}: use a shorter id",
-        )
-    ]
-
-
 def _check_pairs(tree: Tree) -> list[Problem]:
     p: list[Problem] = []
-    for stem in sorted(tree.intent_files - tree.response_files):
+    # Negative intents only teach the matcher what is out of scope; they never get a reply.
+    negative = {s for s, (_doc, m) in tree.intents.items() if m.kind == "negative"}
+    for stem in sorted(tree.intent_files - tree.response_files - negative):
         p.append(
             Problem(
                 f"{INTENTS_DIR}/{stem}.yaml",
@@ -369,7 +247,10 @@ def check_tree(tree: Tree, *, contract: bool = True, today: date | None = None) 
     p += _check_examples(tree)
     p += _check_routes(tree, today)
     for stem, (doc, r) in tree.responses.items():
-        p += _check_response(tree, catalog, stem, doc, r)
+        intent = tree.intents.get(stem)
+        p += check_response(
+            catalog, stem, doc, r, crime=bool(intent and intent[1].kind == "crime")
+        )
     if tree.system_doc is not None:
         for key, text in tree.system.items():
             p += check_text(

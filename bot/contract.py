@@ -14,7 +14,7 @@ SAFETY_INTENTS: frozenset[str] = frozenset({"emergency", "self_harm_crisis"})
 # Responses that belong to no intent: the engine's own replies.
 STANDALONE_RESPONSES: frozenset[str] = frozenset({"fallback", "system"})
 
-MIN_EXAMPLES = {"crime": 30, "service": 12}
+MIN_EXAMPLES = {"crime": 30, "service": 12, "negative": 30}
 MAX_FIRST_REPLY = 900
 MAX_SECTION_TEXT = 1500
 MAX_ANSWER_TEXT = 1500

@@ -17,7 +17,7 @@ ALLOWED = frozenset(
 )
 ALLOWED_LIST = "b, i, u, s, a href, code, pre, blockquote, tg-spoiler"
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
-_ATTR = re.compile(r"""\s*([a-zA-Z][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*""")
+_ATTR = re.compile(r"""\s*([a-zA-Z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?\s*""")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
 _ANY_TAG = re.compile(r"<[^<>]*>")
 # Tags whose content Telegram shows as plain code: nothing may be nested inside.
@@ -118,7 +118,7 @@ def html_problems(text: str) -> list[tuple[int, str]]:
                 continue
             stack.pop()
             continue
-        if stack and stack[-1][0] in _VERBATIM and not (stack[-1][0], name) == ("pre", "code"):
+        if stack and stack[-1][0] in _VERBATIM and (stack[-1][0], name) != ("pre", "code"):
             found.append((tag.start(), f"<{name}> cannot go inside <{stack[-1][0]}>"))
         problem = _open_tag_problem(name, raw_attrs)
         if problem:

@@ -1,13 +1,15 @@
 """Work out which intent a message is about, with typo-tolerant fuzzy matching.
 
 Pure and synchronous: no I/O after construction, no network, no model download. The index is
-built once per catalog; each message is scored with rapidfuzz's batch `cdist` against every
-keyword and every example at once, never a Python loop over examples.
+built once per catalog. A message's words are mapped onto the catalog's vocabulary with
+rapidfuzz's batch `cdist` (so "recieved", "acount" and "instagarm" still count), then scored
+against every example and every intent at once with matrix products, never a Python loop
+over examples. Keyword phrases add their own fuzzy evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,31 +26,37 @@ CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "matcher.yaml"
 STOPWORDS = frozenset(
     """a about after again all also am an and any are as at be because been before being
     but by can could did do does doing for from had has have having he her here him his how
-    i if in into is it its just me more my myself no not now of off on one or our out over
+    i if in into is it its just me more my myself no not of off on or our out over
     please really so some such than that the their them then there these they this those to
     too up us very was we were what when where which while who why will with would you your
-    yours got get gets getting just like im ive oh ok okay well still even only""".split()
+    yours got get gets getting like oh ok okay well still even only just its""".split()
 )
+
+
+_ACTIVE_STOPWORDS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class MatcherConfig:
     """Thresholds and weights, tuned on tests/data and kept in config/matcher.yaml."""
 
-    keyword_cutoff: float = 86.0  # fuzz.ratio needed for a keyword of 7+ letters
+    word_cutoff: float = 82.0  # fuzz.ratio for a misspelt word to count as a catalog word
+    exact_below: int = 4  # words shorter than this must be spelt exactly
+    unknown_weight: float = 1.5  # weight of a word the catalog has never seen (dilutes scores)
+    keyword_cutoff: float = 86.0  # fuzz.ratio for a keyword phrase of 7+ letters
     keyword_cutoff_short: float = 92.0  # for keywords of 5-6 letters
-    exact_below: int = 5  # keywords shorter than this must match exactly
     keyword_bonus: float = 4.0  # per extra distinct keyword of the same intent
-    keyword_weight: float = 0.45
-    example_weight: float = 0.55
-    example_top_k: int = 2
+    centroid_weight: float = 0.5
+    example_weight: float = 0.5
+    keyword_weight: float = 0.2
+    example_top_k: int = 3
     chunk_words: int = 24  # long messages are scored in overlapping windows of this size
     chunk_step: int = 12
-    match_threshold: float = 55.0
-    ambiguity_floor: float = 42.0
-    margin: float = 6.0
+    match_threshold: float = 40.0
+    ambiguity_floor: float = 35.0
+    margin: float = 4.0
     max_alternatives: int = 3
-    floors: Mapping[str, float] | None = None  # eval floors, read by `bot eval`
+    floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
 
     @classmethod
     def load(cls, path: Path = CONFIG_PATH) -> MatcherConfig:
@@ -59,14 +67,32 @@ class MatcherConfig:
         return cls(**data)
 
 
+_SUFFIXES = ("ings", "ing", "ers", "ied", "ies", "ed", "er", "s")
+
+
+def stem(word: str) -> str:
+    """Cut common English endings so 'bullied', 'bullying' and 'bully' meet."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            base = word[: -len(suffix)]
+            if suffix in ("ied", "ies"):
+                return base + "y"
+            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "ls":
+                return base[:-1]  # "scammed" -> "scamm" -> "scam"
+            return base
+    return word
+
+
 def content_words(text: str) -> list[str]:
-    """Return the normalised words that carry meaning, in order."""
-    return [word for word in normalize(text).split() if word not in STOPWORDS]
+    """Return the normalised, stemmed words that carry meaning, in order."""
+    return [stem(w) for w in normalize(text).split() if w not in _ACTIVE_STOPWORDS]
 
 
-def _sorted_key(words: Iterable[str]) -> str:
-    """Sort and de-duplicate words so that word order does not change the similarity."""
-    return " ".join(sorted(set(words)))
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
 
 
 class Matcher:
@@ -75,8 +101,8 @@ class Matcher:
     def __init__(self, content: Content, config: MatcherConfig | None = None) -> None:
         self.config = config or MatcherConfig()
         self.intent_ids: list[str] = sorted(content.intents)
-        examples: list[str] = []
-        example_owner: list[int] = []
+        docs: list[list[str]] = []
+        owners: list[int] = []
         self._example_text: list[str] = []
         keywords: list[str] = []
         keyword_owner: list[int] = []
@@ -85,37 +111,148 @@ class Matcher:
             for example in intent.examples:
                 words = content_words(example)
                 if words:
-                    examples.append(_sorted_key(words))
-                    example_owner.append(index)
+                    docs.append(words)
+                    owners.append(index)
                     self._example_text.append(example)
-            for keyword in dict.fromkeys(normalize(k) for k in intent.keywords):
+            for keyword in dict.fromkeys(" ".join(content_words(k)) for k in intent.keywords):
                 if keyword:
                     keywords.append(keyword)
                     keyword_owner.append(index)
-        self._examples = examples
-        self._example_owner = np.asarray(example_owner, dtype=np.intp)
+        self._negative = np.asarray(
+            [content.intents[i].kind == "negative" for i in self.intent_ids], dtype=bool
+        )
+        self._build_vectors(docs, owners, keywords, keyword_owner)
         self._keywords = keywords
         self._keyword_owner = np.asarray(keyword_owner, dtype=np.intp)
-        self._keyword_cutoffs = np.asarray(
-            [self._cutoff_for(k) for k in keywords], dtype=np.float32
-        )
+        self._keyword_cutoffs = np.asarray([self._cutoff_for(k) for k in keywords], np.float32)
         self._max_ngram = max((k.count(" ") + 1 for k in keywords), default=1)
-        counts = np.bincount(self._example_owner, minlength=len(self.intent_ids))
+
+    def _build_vectors(
+        self, docs: list[list[str]], owners: list[int], keywords: list[str], kw_owner: list[int]
+    ) -> None:
+        """TF-IDF rows for examples and one centroid per intent, over the catalog's words."""
+        n_intents = len(self.intent_ids)
+        per_intent: list[set[str]] = [set() for _ in range(n_intents)]
+        for words, owner in zip(docs, owners, strict=True):
+            per_intent[owner].update(words)
+        for keyword, owner in zip(keywords, kw_owner, strict=True):
+            per_intent[owner].update(w for w in keyword.split() if w not in STOPWORDS)
+        vocab = sorted(set().union(*per_intent)) if per_intent else []
+        self._vocab = vocab
+        self._vocab_index = {word: i for i, word in enumerate(vocab)}
+        df = np.zeros(len(vocab), dtype=np.float32)
+        for words in per_intent:
+            for word in words:
+                df[self._vocab_index[word]] += 1
+        # A word used by one intent only is strong evidence; one used by all says nothing.
+        self._idf = np.log((n_intents + 1) / np.maximum(df, 1)).astype(np.float32)
+        examples = np.zeros((len(docs), len(vocab)), dtype=np.float32)
+        for row, words in enumerate(docs):
+            for word in set(words):
+                examples[row, self._vocab_index[word]] = self._idf[self._vocab_index[word]]
+        self._examples = _unit_rows(examples)
+        self._example_owner = np.asarray(owners, dtype=np.intp)
+        centroids = np.zeros((n_intents, len(vocab)), dtype=np.float32)
+        np.add.at(centroids, self._example_owner, self._examples)
+        for words, owner in zip(keywords, kw_owner, strict=True):
+            for word in words.split():
+                if word in self._vocab_index:
+                    col = self._vocab_index[word]
+                    centroids[owner, col] = max(centroids[owner, col], self._idf[col])
+        self._centroids = _unit_rows(centroids)
+        counts = np.bincount(self._example_owner, minlength=n_intents)
         self._example_starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
         self._example_counts = counts
 
     def _cutoff_for(self, keyword: str) -> float:
         letters = len(keyword.replace(" ", ""))
-        if letters < self.config.exact_below:
+        if letters < 5:
             return 100.0
         if letters < 7:
             return self.config.keyword_cutoff_short
         return self.config.keyword_cutoff
 
+    # ------------------------------------------------------------ words
+
+    def _map_words(self, words: list[str]) -> dict[str, tuple[int, float] | None]:
+        """Map each distinct message word to a catalog word (column, similarity 0-1)."""
+        mapping: dict[str, tuple[int, float] | None] = {}
+        unknown: list[str] = []
+        for word in dict.fromkeys(words):
+            col = self._vocab_index.get(word)
+            if col is not None:
+                mapping[word] = (col, 1.0)
+            elif len(word) >= self.config.exact_below and not word.isdigit():
+                unknown.append(word)
+            else:
+                mapping[word] = None
+        if unknown and self._vocab:
+            found = process.cdist(
+                unknown,
+                self._vocab,
+                scorer=fuzz.ratio,
+                score_cutoff=self.config.word_cutoff,
+                dtype=np.uint8,
+                workers=1,
+            )
+            best = found.argmax(axis=1)
+            for row, word in enumerate(unknown):
+                score = float(found[row, best[row]])
+                mapping[word] = (int(best[row]), score / 100) if score else None
+        return mapping
+
+    def _query(self, words: list[str], mapping: dict) -> tuple[np.ndarray, np.ndarray, float]:
+        """Columns, weights and norm of one window of the message."""
+        weights: dict[int, float] = {}
+        norm_sq = 0.0
+        for word in set(words):
+            hit = mapping.get(word)
+            if hit is None:
+                norm_sq += self.config.unknown_weight**2
+                continue
+            col, similarity = hit
+            weight = float(self._idf[col]) * similarity
+            if weight > weights.get(col, 0.0):
+                norm_sq += weight**2 - weights.get(col, 0.0) ** 2
+                weights[col] = weight
+        cols = np.fromiter(weights, dtype=np.intp, count=len(weights))
+        vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+        return cols, vals, math.sqrt(norm_sq)
+
+    def _windows(self, words: list[str]) -> list[list[str]]:
+        size, step = self.config.chunk_words, self.config.chunk_step
+        if len(words) <= size + step:
+            return [words]
+        return [words[s : s + size] for s in range(0, len(words) - size + step, step)]
+
     # ------------------------------------------------------------ scoring
 
+    def _similarity(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-intent centroid and top-k example cosine (0-1), best window; per-example too."""
+        n = len(self.intent_ids)
+        if not words or not self._vocab:
+            return np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(0, np.float32)
+        mapping = self._map_words(words)
+        centroid = np.zeros(n, np.float32)
+        per_example = np.zeros(len(self._example_owner), np.float32)
+        for window in self._windows(words):
+            cols, vals, norm = self._query(window, mapping)
+            if norm == 0 or cols.size == 0:
+                continue
+            centroid = np.maximum(centroid, self._centroids[:, cols] @ vals / norm)
+            per_example = np.maximum(per_example, self._examples[:, cols] @ vals / norm)
+        k = self.config.example_top_k
+        example = np.zeros(n, np.float32)
+        for index, (start, count) in enumerate(
+            zip(self._example_starts, self._example_counts, strict=True)
+        ):
+            if count:
+                take = min(k, count)
+                example[index] = np.partition(per_example[start : start + count], -take)[-take:].mean()
+        return centroid, example, per_example
+
     def _keyword_scores(self, words: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
-        """Best fuzzy hit per intent over every n-gram of the message, plus the hits."""
+        """Best fuzzy keyword hit per intent (0 or 86-100) over every n-gram of the message."""
         scores = np.zeros(len(self.intent_ids), dtype=np.float32)
         if not words or not self._keywords:
             return scores, []
@@ -135,107 +272,65 @@ class Matcher:
             workers=1,
         )
         best = matrix.max(axis=1).astype(np.float32)
-        hit = best >= self._keyword_cutoffs
-        if not hit.any():
+        hit_index = np.flatnonzero(best >= self._keyword_cutoffs)
+        if hit_index.size == 0:
             return scores, []
-        hit_index = np.flatnonzero(hit)
         owners = self._keyword_owner[hit_index]
         np.maximum.at(scores, owners, best[hit_index])
         extra = np.bincount(owners, minlength=len(scores)).astype(np.float32) - 1
-        scores = np.where(
-            scores > 0, np.minimum(100, scores + self.config.keyword_bonus * extra), 0
-        )
+        scores = np.where(scores > 0, np.minimum(100, scores + self.config.keyword_bonus * extra), 0)
         hits = [(self.intent_ids[self._keyword_owner[i]], self._keywords[i]) for i in hit_index]
         return scores, hits
 
-    def _chunks(self, words: list[str]) -> list[str]:
-        size, step = self.config.chunk_words, self.config.chunk_step
-        if len(words) <= size + step:
-            return [_sorted_key(words)]
-        starts = range(0, len(words) - size + step, step)
-        return list(dict.fromkeys(_sorted_key(words[s : s + size]) for s in starts))
-
-    def _example_scores(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Per-intent similarity to the examples: mean of the best k, best window of the text."""
-        if not words or not self._examples:
-            return np.zeros(len(self.intent_ids), dtype=np.float32), np.zeros(0)
-        matrix = process.cdist(
-            self._chunks(words), self._examples, scorer=fuzz.ratio, dtype=np.float32, workers=1
-        )
-        per_example = matrix.max(axis=0)
-        k = self.config.example_top_k
-        scores = np.zeros(len(self.intent_ids), dtype=np.float32)
-        for index, (start, count) in enumerate(
-            zip(self._example_starts, self._example_counts, strict=True)
-        ):
-            if count:
-                block = per_example[start : start + count]
-                top = np.partition(block, -min(k, count))[-min(k, count) :]
-                scores[index] = top.mean()
-        return scores, per_example
+    def _combine(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
+        words = content_words(text)
+        centroid, example, per_example = self._similarity(words)
+        keyword, hits = self._keyword_scores(words)
+        cfg = self.config
+        combined = 100 * (cfg.centroid_weight * centroid + cfg.example_weight * example)
+        combined = np.minimum(100, combined + cfg.keyword_weight * keyword)
+        return combined, hits, per_example
 
     def scores(self, text: str) -> dict[str, float]:
         """Return every intent's combined score (0-100) for a message."""
-        words = content_words(text)
-        combined, _, _, _ = self._combine(words)
+        combined, _, _ = self._combine(text)
         return {intent: float(combined[i]) for i, intent in enumerate(self.intent_ids)}
-
-    def _combine(self, words: list[str]):  # noqa: ANN202 - internal tuple
-        keyword, hits = self._keyword_scores(words)
-        example, per_example = self._example_scores(words)
-        cfg = self.config
-        combined = cfg.keyword_weight * keyword + cfg.example_weight * example
-        return combined, hits, example, per_example
 
     def classify(self, text: str, *, explain: bool = False) -> Match:
         """Rank the intents for a message and decide: matched, ambiguous or no match.
 
-        >>> m.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
+        >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
         'account_hacking'
         """
-        words = content_words(text)
-        combined, hits, example, per_example = self._combine(words)
-        order = np.argsort(-combined, kind="stable")
+        combined, hits, per_example = self._combine(text)
         cfg = self.config
-        top = [
-            Candidate(self.intent_ids[i], round(float(combined[i]), 1))
-            for i in order[: cfg.max_alternatives]
-        ]
-        best = top[0] if top else Candidate("", 0.0)
-        close = [
-            c for c in top if c.score >= cfg.ambiguity_floor and best.score - c.score < cfg.margin
-        ]
-        if len(close) >= 2:
+        order = np.argsort(-combined, kind="stable")
+        # Out-of-scope examples win by being closest; they are never offered as a topic.
+        out_of_scope = bool(order.size) and bool(self._negative[order[0]])
+        order = [i for i in order if not self._negative[i]][: cfg.max_alternatives]
+        top = [Candidate(self.intent_ids[i], round(float(combined[i]), 1)) for i in order]
+        best = top[0].score if top else 0.0
+        close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
+        if out_of_scope:
+            decision, intent = "no_match", None
+        elif len(close) >= 2:
             decision, intent = "ambiguous", None
-        elif best.score >= cfg.match_threshold:
-            decision, intent = "matched", best.intent
+        elif best >= cfg.match_threshold:
+            decision, intent = "matched", top[0].intent
         else:
             decision, intent = "no_match", None
-        evidence = None
-        if explain:
-            evidence = self._evidence(hits, per_example, example)
-        return Match(
-            intent=intent,
-            score=best.score,
-            decision=decision,  # type: ignore[arg-type]
-            alternatives=tuple(top),
-            evidence=evidence,
-        )
+        evidence = self._evidence(hits, per_example) if explain else None
+        return Match(intent, best, decision, tuple(top), evidence)  # type: ignore[arg-type]
 
-    def _evidence(
-        self, hits: list[tuple[str, str]], per_example: np.ndarray, example: np.ndarray
-    ) -> dict[str, object]:
-        best_examples = []
-        if per_example.size:
-            for i in np.argsort(-per_example)[:3]:
-                best_examples.append(
-                    {
-                        "intent": self.intent_ids[self._example_owner[i]],
-                        "example": self._example_text[i],
-                        "score": round(float(per_example[i]), 1),
-                    }
-                )
-        return {
-            "keywords": [{"intent": intent, "keyword": kw} for intent, kw in hits],
-            "examples": best_examples,
-        }
+    def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
+        examples = [
+            {
+                "intent": self.intent_ids[self._example_owner[i]],
+                "example": self._example_text[i],
+                "score": round(100 * float(per_example[i]), 1),
+            }
+            for i in np.argsort(-per_example)[:3]
+            if per_example.size and per_example[i] > 0
+        ]
+        keywords = [{"intent": intent, "keyword": kw} for intent, kw in hits]
+        return {"keywords": keywords, "examples": examples}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-IntentKind = Literal["crime", "service"]
+IntentKind = Literal["crime", "service", "negative"]
 Decision = Literal["matched", "ambiguous", "no_match"]
 SafetyKind = Literal["emergency", "self_harm_crisis"]
 

@@ -53,11 +53,14 @@ def _yaml_files(root: Path, folder: str, tree: Tree) -> list[Path]:
             Problem(f"{folder}/", 1, f"folder is missing: expected {directory} with YAML files")
         )
         return []
-    for stray in sorted(directory.glob("*.yml")):
+    for stray in sorted(p for p in directory.glob("*.yml") if not p.name.startswith(".")):
         tree.problems.append(
             Problem(f"{folder}/{stray.name}", 1, "file is ignored: rename it to end in .yaml")
         )
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
+    # Editors leave hidden lock and backup files next to the real ones: skip those.
+    return sorted(
+        p for p in directory.glob("*.yaml") if p.is_file() and not p.name.startswith(".")
+    )
 
 
 def _read(file: Path, root: Path, tree: Tree) -> Doc | None:

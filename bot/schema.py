@@ -30,7 +30,7 @@ class SafetyModel(_Strict):
 
 class IntentModel(_Strict):
     id: str = Field(pattern=ID_PATTERN)
-    kind: Literal["crime", "service"]
+    kind: Literal["crime", "service", "negative"]
     title: str
     description: str
     group: str | None = None

@@ -221,7 +221,7 @@ class SqliteStore(_Lifecycle):
 
     async def open(self) -> None:
         """Connect, migrate and purge; on failure log it and retry on a later call."""
-        await self._call(lambda db: _noop(), None)
+        await self._call(lambda db: _nothing(), None)
 
     async def close(self) -> None:
         async with self._lock:
@@ -283,7 +283,7 @@ class SqliteStore(_Lifecycle):
         # Blocking file calls here are a mkdir and an open: microseconds, once per connect.
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Create the file ourselves so it (and SQLite's -wal/-shm, which copy its mode) is 0600.
-        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))
         db = await aiosqlite.connect(
             self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
         )
@@ -373,8 +373,8 @@ class SqliteStore(_Lifecycle):
         return count
 
 
-async def _noop() -> None:
-    return None
+async def _nothing() -> None:
+    """The op of open(): connecting is all it needs."""
 
 
 async def _write(db: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> None:

@@ -59,6 +59,14 @@ def _placeholder_problems(text: str, catalog: Catalog) -> tuple[list[tuple[int, 
     complete = True
     for match in PLACEHOLDER.finditer(text):
         route_id, key = match.group(1), match.group(2)
+        if text.rfind("<", 0, match.start()) > text.rfind(">", 0, match.start()):
+            found.append(
+                (
+                    match.start(),
+                    f"{match.group(0)} is inside a tag: write it on its own, "
+                    "the bot turns web addresses into links itself",
+                )
+            )
         route = catalog.routes.get(route_id)
         if route is None:
             complete = False
@@ -103,7 +111,7 @@ def _typed_contacts(text: str, catalog: Catalog) -> list[tuple[int, str]]:
         known = catalog.by_value.get(lookup)
         where = known or f"{{route.{key}}}"
         tail = "" if known else " (add it to responses/routes.yaml first if it is new)"
-        return f"{noun} {shown!r} typed into the text: write {where} instead of typing the {noun}{tail}"
+        return f"{noun} {shown!r} typed into the text: write {where} instead{tail}"
 
     for pattern, key, noun in ((_LINK, "web", "link"), (_EMAIL, "email", "email address")):
         for match in pattern.finditer("".join(chars)):

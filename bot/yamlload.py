@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -32,7 +33,7 @@ TAG_SEQ = "tag:yaml.org,2002:seq"
 class LineLoader(yaml.SafeLoader):
     """SafeLoader whose implicit types are only null and true/false; everything else is text."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 LineLoader.add_implicit_resolver(
@@ -135,7 +136,8 @@ class _Builder:
         if node.tag != TAG_STR:
             self.report(
                 node.start_mark.line + 1,
-                f"unsupported tag {node.tag!r}: remove it (content is plain text)",
+                f"unsupported tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r}: "
+                "remove it (content is plain text)",
             )
         return node.value
 

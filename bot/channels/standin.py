@@ -1,0 +1,569 @@
+"""A strict Telegram Bot API stand-in served over real HTTP on 127.0.0.1, for tests and benches.
+
+It speaks `/bot<token>/<method>` with JSON, form or query parameters, as python-telegram-bot
+sends them, and answers with Telegram's result and error JSON. Tests drive it from the same
+event loop through the control API: push updates (or POST them to a webhook), inject faults,
+read what the bot sent and wait for it. Pure stdlib asyncio plus httpx for webhook posts; it
+never imports telegram, so it cannot share a bug with the adapter it checks.
+
+    async with StandIn() as api:
+        app = Application.builder().token(api.token).base_url(api.base_url).build()
+        api.push_text(1001, "hello")
+        [reply] = await api.wait_sent(1001, 1)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+
+from bot.channels.tg_fakeapi import ApiError, FakeApi, StoredMessage, _user
+from bot.channels.tg_html import parse_html
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOKEN = "123456789:AAHstandinTOKENforTESTSonly_abcdefgh"
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "commands",
+        "message_ids",
+        "allowed_updates",
+        "reply_parameters",
+        "link_preview_options",
+        "entities",
+        "scope",
+    }
+)
+_KIND_BODIES: dict[str, dict[str, Any]] = {
+    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]},
+    "sticker": {
+        "sticker": {
+            "file_id": "s1",
+            "file_unique_id": "us1",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
+    },
+    "voice": {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
+    "audio": {"audio": {"file_id": "a1", "file_unique_id": "ua1", "duration": 30}},
+    "video": {
+        "video": {
+            "file_id": "vd1",
+            "file_unique_id": "uvd1",
+            "width": 640,
+            "height": 480,
+            "duration": 5,
+        }
+    },
+    "video_note": {
+        "video_note": {"file_id": "n1", "file_unique_id": "un1", "length": 240, "duration": 5}
+    },
+    "animation": {
+        "animation": {
+            "file_id": "g1",
+            "file_unique_id": "ug1",
+            "width": 200,
+            "height": 200,
+            "duration": 2,
+        },
+        "document": {"file_id": "g1", "file_unique_id": "ug1"},
+    },
+    "document": {"document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "scan.pdf"}},
+    "location": {"location": {"latitude": 52.92, "longitude": -1.48}},
+    "contact": {"contact": {"phone_number": "+440000000000", "first_name": "Someone"}},
+    "poll": {
+        "poll": {
+            "id": "poll1",
+            "question": "Which?",
+            "options": [{"text": "A", "voter_count": 0, "persistent_id": "o1"},
+                {"text": "B", "voter_count": 0, "persistent_id": "o2"},],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+        }
+    },
+    "dice": {"dice": {"emoji": "🎲", "value": 3}},
+}
+KINDS = tuple(_KIND_BODIES)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API request the bot made, with the parameters it sent."""
+
+    method: str
+    params: dict[str, Any]
+    at: float  # time.monotonic()
+    status: int
+
+
+@dataclass
+class _Fault:
+    kind: str  # "429", "502" or "hang"
+    retry_after: int = 1
+    seconds: float = 0.0
+
+
+@dataclass
+class _Connection:
+    writer: asyncio.StreamWriter
+    tasks: set[asyncio.Task] = field(default_factory=set)
+
+
+class StandIn:
+    """The Bot API stand-in: an HTTP server plus the control API tests use."""
+
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        username: str = "SignpostTestBot",
+        strict_entities: bool = True,
+    ) -> None:
+        self.token = token
+        self.api = FakeApi(
+            bot_id=int(token.split(":")[0]), username=username, strict_entities=strict_entities
+        )
+        self.calls: list[Call] = []
+        self.webhook_statuses: list[int] = []
+        self.port = 0
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._poll_generation = 0
+        self._webhook_queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def base_url(self) -> str:
+        """The value for python-telegram-bot's `base_url` (the token is appended to it)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def username(self) -> str:
+        return self.api.username
+
+    async def start(self) -> StandIn:
+        self._webhook_queue = asyncio.Queue()
+        self._client = httpx.AsyncClient(timeout=10)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._spawn(self._deliver_webhooks())
+        return self
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> StandIn:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def _spawn(self, coro: Any) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ------------------------------------------------------------ HTTP
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+                    return
+                request_line, *lines = head.decode("latin-1").split("\r\n")
+                verb, target, _ = (request_line.split(" ", 2) + ["", ""])[:3]
+                headers = {
+                    k.strip().lower(): v.strip()
+                    for k, _, v in (ln.partition(":") for ln in lines if ln)
+                }
+                body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
+                reply = await self._respond(verb, target, headers, body)
+                if reply is None:  # an injected hang: drop the request like a lost packet
+                    return
+                writer.write(reply)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError):
+            return
+        except asyncio.CancelledError:
+            # Closing the stand-in: end quietly (a cancelled connection task trips asyncio's
+            # stream callback in Python 3.11).
+            return
+        finally:
+            writer.close()
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _respond(
+        self, verb: str, target: str, headers: dict[str, str], body: bytes
+    ) -> bytes | None:
+        parts = urlsplit(target)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)/?", parts.path)
+        if match is None:
+            return _http(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        if match.group(1) != self.token:
+            return _http(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        method = match.group(2)
+        try:
+            params = {**_coerce(dict(parse_qsl(parts.query))), **_parse_body(headers, body)}
+        except ValueError as err:
+            return _http(
+                400, {"ok": False, "error_code": 400, "description": f"Bad Request: {err}"}
+            )
+        fault = self._take_fault(method)
+        if fault is not None and fault.kind == "hang":
+            await asyncio.sleep(fault.seconds)
+            self._record(method, params, 0)
+            return None
+        try:
+            if fault is not None:
+                raise _fault_error(fault)
+            if method.lower() == "getupdates":
+                result = await self._get_updates(params)
+            else:
+                result = self.api.call(method, params)
+                if method.lower() in {"setwebhook", "deletewebhook"} and self.api.webhook.get(
+                    "url"
+                ):
+                    for update in self.api.pending(self.api.webhook.get("allowed_updates")):
+                        self._webhook_queue.put_nowait(update)  # type: ignore[union-attr]
+        except ApiError as err:
+            self._record(method, params, err.code)
+            return _http(err.code, err.body())
+        self._record(method, params, 200)
+        return _http(200, {"ok": True, "result": result})
+
+    def _record(self, method: str, params: dict[str, Any], status: int) -> None:
+        if method.lower() != "getupdates":
+            self.calls.append(Call(method, params, time.monotonic(), status))
+            self._notify()
+
+    def _notify(self) -> None:
+        waiters, self._waiters = self._waiters, set()
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_until(self, predicate: Callable[[], object], timeout: float = 5.0) -> None:
+        """Wait until predicate() holds; raise TimeoutError after `timeout` seconds."""
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                waiter = asyncio.get_running_loop().create_future()
+                self._waiters.add(waiter)
+                await waiter
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.api.webhook.get("url"):
+            raise ApiError(409, WEBHOOK_ACTIVE)
+        if "offset" in params:
+            self.api.confirm(int(params["offset"]))
+        allowed = params.get("allowed_updates")
+        limit = int(params.get("limit", 100) or 100)
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()  # wakes an older long poll, which then answers 409 as Telegram does
+        with contextlib.suppress(TimeoutError):
+            await self.wait_until(
+                lambda: bool(self.api.pending(allowed)) or generation != self._poll_generation,
+                float(params.get("timeout", 0) or 0),
+            )
+        if generation != self._poll_generation:
+            raise ApiError(409, CONFLICT)
+        return self.api.pending(allowed)[:limit]
+
+    # ------------------------------------------------------------ faults
+
+    def fail(
+        self, method: str, *, times: int = 1, status: int = 429, retry_after: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` with a 429 (retry_after) or a 502."""
+        queue = self._faults.setdefault(method.lower(), deque())
+        queue.extend(_Fault(str(status), retry_after=retry_after) for _ in range(times))
+
+    def hang(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Hold the next `times` calls of `method` for `seconds`, then drop them unanswered."""
+        queue = self._faults.setdefault(method.lower(), deque())
+        queue.extend(_Fault("hang", seconds=seconds) for _ in range(times))
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method.lower())
+        return queue.popleft() if queue else None
+
+    # ------------------------------------------------------------ pushing updates
+
+    def push_update(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Queue a raw update (without update_id); webhook mode POSTs it instead."""
+        update = self.api.add_update(body)
+        if self.api.webhook.get("url") and self._webhook_queue is not None:
+            self._webhook_queue.put_nowait(update)
+        self._notify()
+        return update
+
+    def user_message(
+        self,
+        chat_id: int,
+        *,
+        user_id: int | None = None,
+        reply_to: int | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
+        """Record a message from a user in a chat and return its Bot API JSON."""
+        chat = self.api.chat(chat_id, create=True)
+        stored = chat.add(False, self.api.clock(), text=content.get("text"))
+        sender = (
+            user_id
+            if user_id is not None
+            else (chat_id if chat.is_private else 7000 + abs(chat_id) % 1000)
+        )
+        body = {
+            "message_id": stored.message_id,
+            "date": stored.date,
+            "chat": chat.as_json(),
+            "from": _user(sender),
+            **content,
+        }
+        if reply_to is not None:
+            body["reply_to_message"] = self.api.message_json(chat.messages[reply_to])
+        return body
+
+    def push_text(
+        self, chat_id: int, text: str, *, user_id: int | None = None, reply_to: int | None = None
+    ) -> dict[str, Any]:
+        """A user sends `text`; commands and @mentions get entities as Telegram adds them."""
+        content: dict[str, Any] = {"text": text}
+        entities = _entities(text)
+        if entities:
+            content["entities"] = entities
+        return self.push_update(
+            {"message": self.user_message(chat_id, user_id=user_id, reply_to=reply_to, **content)}
+        )
+
+    def push_command(
+        self, chat_id: int, command: str, payload: str = "", **kwargs: Any
+    ) -> dict[str, Any]:
+        return self.push_text(chat_id, f"{command} {payload}".strip(), **kwargs)
+
+    def push_kind(
+        self, chat_id: int, kind: str, *, caption: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """A user sends a non-text message: a photo, sticker, voice note, location..."""
+        content = dict(_KIND_BODIES[kind])
+        if caption:
+            content["caption"] = caption
+            entities = _entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return self.push_update({"message": self.user_message(chat_id, **kwargs, **content)})
+
+    def push_callback(
+        self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
+    ) -> dict[str, Any]:
+        """A user presses a callback button on one of the bot's messages."""
+        chat = self.api.chat(chat_id)
+        query_id = str(10_000 + self.api.next_update_id)
+        self.api.open_queries[query_id] = chat_id
+        sender = (
+            user_id
+            if user_id is not None
+            else (chat_id if chat.is_private else 7000 + abs(chat_id) % 1000)
+        )
+        query = {
+            "id": query_id,
+            "from": _user(sender),
+            "message": self.api.message_json(chat.messages[message_id]),
+            "chat_instance": str(chat_id),
+            "data": data,
+        }
+        return self.push_update({"callback_query": query})
+
+    def find_button(self, chat_id: int, label_or_data: str) -> tuple[int, str]:
+        """Find the newest visible callback button with this label or data: (message_id, data)."""
+        for message in reversed(self.sent(chat_id)):
+            for row in message.buttons:
+                for button in row:
+                    if "callback_data" in button and label_or_data in (
+                        button["text"],
+                        button["callback_data"],
+                    ):
+                        return message.message_id, button["callback_data"]
+        shown = [b.get("text") for m in self.sent(chat_id) for row in m.buttons for b in row]
+        raise LookupError(
+            f"no button {label_or_data!r} on screen in chat {chat_id}; visible: {shown}"
+        )
+
+    def press(self, chat_id: int, label_or_data: str) -> dict[str, Any]:
+        """Press a button the user can see; raises LookupError if it is not on screen."""
+        message_id, data = self.find_button(chat_id, label_or_data)
+        return self.push_callback(chat_id, message_id, data)
+
+    async def post_webhook(
+        self, update: dict[str, Any], *, secret_token: str | None = None, url: str | None = None
+    ) -> int:
+        """POST one update to the webhook as Telegram would; return the HTTP status."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret_token} if secret_token else {}
+        response = await self._client.post(
+            url or self.api.webhook["url"], json=update, headers=headers
+        )  # type: ignore[union-attr]
+        return response.status_code
+
+    async def _deliver_webhooks(self) -> None:
+        while True:
+            update = await self._webhook_queue.get()  # type: ignore[union-attr]
+            webhook = self.api.webhook
+            if not webhook.get("url"):
+                continue
+            try:
+                status = await self.post_webhook(update, secret_token=webhook.get("secret_token"))
+            except httpx.HTTPError as err:
+                log.warning("webhook delivery failed: %s", type(err).__name__)
+                status = 0
+            self.webhook_statuses.append(status)
+            if status == 200:
+                self.api.confirm(update["update_id"] + 1)
+            self._notify()
+
+    # ------------------------------------------------------------ reading
+
+    def sent(self, chat_id: int, *, include_deleted: bool = True) -> list[StoredMessage]:
+        """The bot's messages in a chat, oldest first."""
+        chat = self.api.chats.get(chat_id)
+        if chat is None:
+            return []
+        return [
+            m for m in chat.messages.values() if m.from_bot and (include_deleted or not m.deleted)
+        ]
+
+    def visible(self, chat_id: int) -> list[StoredMessage]:
+        """Every message still on the user's screen, from either side."""
+        chat = self.api.chats.get(chat_id)
+        return [] if chat is None else [m for m in chat.messages.values() if not m.deleted]
+
+    @staticmethod
+    def plain(message: StoredMessage) -> str:
+        """What the user reads: the visible text of a sent message."""
+        text = message.text or ""
+        return parse_html(text) if (message.parse_mode or "").lower() == "html" else text
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method.lower() == method.lower()]
+
+    async def wait_sent(
+        self, chat_id: int, count: int, timeout: float = 5.0
+    ) -> list[StoredMessage]:
+        """Wait until the bot has sent at least `count` messages to the chat; return them."""
+        await self.wait_until(lambda: len(self.sent(chat_id)) >= count, timeout)
+        return self.sent(chat_id)
+
+
+def _fault_error(fault: _Fault) -> ApiError:
+    if fault.kind == "429":
+        return ApiError(
+            429,
+            f"Too Many Requests: retry after {fault.retry_after}",
+            {"retry_after": fault.retry_after},
+        )
+    return ApiError(int(fault.kind), "Bad Gateway")
+
+
+def _http(status: int, body: dict[str, Any]) -> bytes:
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    reason = {
+        200: "OK",
+        400: "Bad Request",
+        401: "Unauthorized",
+        404: "Not Found",
+        409: "Conflict",
+        429: "Too Many Requests",
+        502: "Bad Gateway",
+    }.get(status, "Error")
+    head = f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    return head.encode("latin-1") + payload
+
+
+def _parse_body(headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    kind = headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        parsed = json.loads(body)
+        if not isinstance(parsed, dict):
+            raise ValueError("request body must be a JSON object")
+        return parsed
+    if kind == "application/x-www-form-urlencoded":
+        return _coerce(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+    raise ValueError(f"unsupported content type {kind or 'none'} in the stand-in")
+
+
+def _coerce(form: dict[str, str]) -> dict[str, Any]:
+    """Turn form strings back into values: objects are JSON, flags and numbers as Telegram reads them."""
+    params: dict[str, Any] = {}
+    for key, value in form.items():
+        if key in _JSON_PARAMS:
+            try:
+                params[key] = json.loads(value)
+            except ValueError:
+                raise ValueError(f"can't parse {key} JSON object") from None
+        elif value in {"true", "false"}:
+            params[key] = value == "true"
+        else:
+            params[key] = value
+    return params
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _entities(text: str) -> list[dict[str, Any]]:
+    entities = []
+    command = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{5,32})?", text)
+    if command:
+        entities.append(
+            {"type": "bot_command", "offset": 0, "length": _utf16_len(command.group(0))}
+        )
+    for mention in re.finditer(r"(?<![\w/])@[A-Za-z0-9_]{5,32}", text):
+        offset = _utf16_len(text[: mention.start()])
+        entities.append(
+            {"type": "mention", "offset": offset, "length": _utf16_len(mention.group(0))}
+        )
+    return entities

@@ -1,0 +1,142 @@
+"""Operator-facing content checks: `python -m bot validate` and `python -m bot catalog`.
+
+Boundary: check() never prints; run_validate/run_catalog write only to the streams given.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from bot.content import build_content, inspect_content
+from bot.model import Content, Route
+from bot.problem import ContentError, Problem
+from bot.template import render
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ContentError", "Problem", "catalog_dict", "check", "run_catalog", "run_validate"]
+
+
+def check(root: Path, *, contract: bool = True, today: date | None = None) -> list[Problem]:
+    """Return every problem in the content under `root`, sorted by path and line."""
+    return inspect_content(Path(root), contract=contract, today=today)[1]
+
+
+def _print_problems(problems: list[Problem], err: TextIO) -> None:
+    for problem in problems:
+        print(problem.format(), file=err)
+    errors = sum(p.is_error for p in problems)
+    print(
+        f"{errors} error(s): the bot will not load this content until they are fixed. "
+        "See docs/operators.md for what each message means.",
+        file=err,
+    )
+
+
+def run_validate(
+    root: Path, out: TextIO, err: TextIO, *, contract: bool = True, today: date | None = None
+) -> int:
+    """Check the content and report like a compiler; return the exit code (0 ok, 1 errors)."""
+    tree, problems = inspect_content(Path(root), contract=contract, today=today)
+    if any(p.is_error for p in problems):
+        _print_problems(problems, err)
+        return 1
+    content = build_content(tree)
+    intents = content.intents.values()
+    crime = sum(i.kind == "crime" for i in intents)
+    print(
+        f"Content OK: {len(content.intents)} intents ({crime} crime, "
+        f"{len(content.intents) - crime} service), "
+        f"{sum(len(i.examples) for i in intents)} examples, "
+        f"{sum(len(i.keywords) for i in intents)} keywords, "
+        f"{len(content.routes)} routes, {len(content.responses)} responses.",
+        file=out,
+    )
+    warnings = [p for p in problems if not p.is_error]
+    if warnings:
+        print(f"{len(warnings)} warning(s):", file=out)
+        for problem in warnings:
+            print(problem.format(), file=out)
+    return 0
+
+
+def _rendered(text: str, routes: Mapping[str, Route]) -> dict[str, object]:
+    html, named = render(text, routes)
+    return {"text": html, "routes": list(named)}
+
+
+def catalog_dict(content: Content) -> dict[str, object]:
+    """Everything the bot knows, as plain JSON-ready values with texts filled in."""
+    routes = content.routes
+    responses = []
+    for response in sorted(content.responses.values(), key=lambda r: r.id):
+        first, named = render(response.first_reply, routes)
+        question = None
+        if response.question is not None:
+            question = {
+                **_rendered(response.question.text, routes),
+                "answers": [
+                    {"id": a.id, "label": a.label, **_rendered(a.text, routes)}
+                    for a in response.question.answers
+                ],
+            }
+        responses.append(
+            {
+                "id": response.id,
+                "first_reply": first,
+                "routes": list(named),
+                "sections": [
+                    {"id": s.id, "title": s.title, **_rendered(s.text, routes)}
+                    for s in response.sections
+                ],
+                "question": question,
+            }
+        )
+    return {
+        "intents": [
+            {
+                "id": i.id,
+                "kind": i.kind,
+                "title": i.title,
+                "description": i.description,
+                "group": i.group,
+                "examples": list(i.examples),
+                "keywords": list(i.keywords),
+            }
+            for i in sorted(content.intents.values(), key=lambda i: i.id)
+        ],
+        "routes": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "purpose": r.purpose,
+                "who": r.who,
+                "contacts": dict(r.contacts),
+                "hours": r.hours,
+                "notes": r.notes,
+                "source": list(r.source),
+                "reviewed": r.reviewed,
+            }
+            for r in sorted(routes.values(), key=lambda r: r.id)
+        ],
+        "responses": responses,
+    }
+
+
+def run_catalog(root: Path, out: TextIO, err: TextIO) -> int:
+    """Print the catalog the bot would load as JSON; on errors print them and return 1.
+
+    Like `load_content`, it does not insist on every required intent: `validate` does.
+    """
+    tree, problems = inspect_content(Path(root), contract=False)
+    if any(p.is_error for p in problems):
+        _print_problems(problems, err)
+        return 1
+    json.dump(catalog_dict(build_content(tree)), out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return 0

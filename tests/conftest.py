@@ -1,0 +1,62 @@
+"""Shared fixtures: the project's real content, loaded once, and engines built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.content import load_content
+from bot.engine import Engine
+from bot.evaluate import Pipeline
+from bot.matcher import Matcher, MatcherConfig
+from bot.model import Content
+from bot.safety import SafetyScreen
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeClock:
+    """A clock the test moves by hand, so expiry is exact."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(PROJECT_ROOT)
+
+
+@pytest.fixture(scope="session")
+def matcher(content: Content) -> Matcher:
+    return Matcher(content, MatcherConfig.load())
+
+
+@pytest.fixture(scope="session")
+def screen(content: Content) -> SafetyScreen:
+    return SafetyScreen(content)
+
+
+@pytest.fixture(scope="session")
+def pipeline(matcher: Matcher, screen: SafetyScreen) -> Pipeline:
+    return Pipeline(matcher, screen)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def engine(content: Content, matcher: Matcher, screen: SafetyScreen, clock: FakeClock) -> Engine:
+    return Engine(content, matcher, screen, clock=clock)
+
+
+@pytest.fixture
+def project_root() -> Iterator[Path]:
+    yield PROJECT_ROOT

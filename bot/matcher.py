@@ -46,8 +46,11 @@ class MatcherConfig:
     keyword_cutoff: float = 86.0  # fuzz.ratio for a keyword phrase of 7+ letters
     keyword_cutoff_short: float = 92.0  # for keywords of 5-6 letters
     keyword_bonus: float = 4.0  # per extra distinct keyword of the same intent
-    centroid_weight: float = 0.5
-    example_weight: float = 0.5
+    bayes_weight: float = 1.0  # naive Bayes posterior over the fuzzy-mapped words
+    bayes_smoothing: float = 0.1
+    bayes_temperature: float = 8.0  # softens naive Bayes' overconfidence
+    centroid_weight: float = 1.0
+    example_weight: float = 0.0
     keyword_weight: float = 0.2
     example_top_k: int = 3
     chunk_words: int = 24  # long messages are scored in overlapping windows of this size
@@ -72,17 +75,18 @@ _SUFFIXES = ("ings", "ing", "ers", "ied", "ies", "ed", "er", "s")
 
 def stem(word: str) -> str:
     """Cut common English endings so 'bullied', 'bullying' and 'bully' meet."""
-    if len(word) <= 4 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha():
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            base = word[: -len(suffix)]
+            word = word[: -len(suffix)]
             if suffix in ("ied", "ies"):
-                return base + "y"
-            if len(base) > 3 and base[-1] == base[-2] and base[-1] not in "ls":
-                return base[:-1]  # "scammed" -> "scamm" -> "scam"
-            return base
-    return word
+                return word + "y"
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+                return word[:-1]  # "scammed" -> "scamm" -> "scam"
+            break
+    # "share", "sharing" and "shareing" all end up as "shar".
+    return word[:-1] if len(word) >= 4 and word.endswith("e") else word
 
 
 def content_words(text: str) -> list[str]:
@@ -123,6 +127,9 @@ class Matcher:
         )
         self._build_vectors(docs, owners, keywords, keyword_owner)
         self._keywords = keywords
+        self._keyword_index: dict[str, list[int]] = {}
+        for i, keyword in enumerate(keywords):
+            self._keyword_index.setdefault(keyword, []).append(i)
         self._keyword_owner = np.asarray(keyword_owner, dtype=np.intp)
         self._keyword_cutoffs = np.asarray([self._cutoff_for(k) for k in keywords], np.float32)
         self._max_ngram = max((k.count(" ") + 1 for k in keywords), default=1)
@@ -150,19 +157,50 @@ class Matcher:
         for row, words in enumerate(docs):
             for word in set(words):
                 examples[row, self._vocab_index[word]] = self._idf[self._vocab_index[word]]
-        self._examples = _unit_rows(examples)
+        examples = _unit_rows(examples)
         self._example_owner = np.asarray(owners, dtype=np.intp)
+        # An inverted index (word -> examples using it, with weights), like a CSR matrix by
+        # column: a message touches only the postings of its own words.
+        by_word = examples.T
+        nonzero = [np.flatnonzero(row) for row in by_word]
+        self._post_offsets = np.concatenate(([0], np.cumsum([len(n) for n in nonzero])))
+        self._post_examples = (
+            np.concatenate(nonzero).astype(np.intp) if nonzero else np.zeros(0, np.intp)
+        )
+        self._post_weights = (
+            np.concatenate([by_word[i, n] for i, n in enumerate(nonzero)]).astype(np.float32)
+            if nonzero
+            else np.zeros(0, np.float32)
+        )
+        self._n_examples = len(docs)
         centroids = np.zeros((n_intents, len(vocab)), dtype=np.float32)
-        np.add.at(centroids, self._example_owner, self._examples)
+        np.add.at(centroids, self._example_owner, examples)
         for words, owner in zip(keywords, kw_owner, strict=True):
             for word in words.split():
                 if word in self._vocab_index:
                     col = self._vocab_index[word]
                     centroids[owner, col] = max(centroids[owner, col], self._idf[col])
-        self._centroids = _unit_rows(centroids)
+        self._centroids_by_word = np.ascontiguousarray(_unit_rows(centroids).T)
+        # Naive Bayes: how often each intent's examples (and, doubled, its keywords) use a word.
+        presence = np.zeros((n_intents, len(vocab)), dtype=np.float32)
+        for words, owner in zip(docs, owners, strict=True):
+            presence[owner, [self._vocab_index[w] for w in set(words)]] += 1
+        for keyword, owner in zip(keywords, kw_owner, strict=True):
+            cols = [self._vocab_index[w] for w in set(keyword.split()) if w in self._vocab_index]
+            presence[owner, cols] += 2
+        alpha = self.config.bayes_smoothing
+        n_docs = np.bincount(np.asarray(owners, dtype=np.intp), minlength=n_intents)
+        self._bayes_by_word = np.ascontiguousarray(
+            np.log((presence + alpha) / (n_docs[:, None] + 2 * alpha)).T.astype(np.float32)
+        )
+        # Each intent's example ids in one padded row (padding points at a constant 0), so the
+        # best k per intent is one np.partition over a small matrix.
         counts = np.bincount(self._example_owner, minlength=n_intents)
-        self._example_starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
-        self._example_counts = counts
+        width = max(int(counts.max(initial=0)), self.config.example_top_k, 1)
+        self._by_intent = np.full((n_intents, width), len(docs), dtype=np.intp)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
+        for index, (start, count) in enumerate(zip(starts, counts, strict=True)):
+            self._by_intent[index, :count] = np.arange(start, start + count)
 
     def _cutoff_for(self, keyword: str) -> float:
         letters = len(keyword.replace(" ", ""))
@@ -174,18 +212,22 @@ class Matcher:
 
     # ------------------------------------------------------------ words
 
-    def _map_words(self, words: list[str]) -> dict[str, tuple[int, float] | None]:
-        """Map each distinct message word to a catalog word (column, similarity 0-1)."""
-        mapping: dict[str, tuple[int, float] | None] = {}
+    def _map_words(self, words: list[str]) -> dict[str, list[tuple[int, float]]]:
+        """Map each distinct message word to catalog words (column, similarity 0-1).
+
+        A misspelling equally close to several words ("concent": consent, concert) counts
+        for each of them rather than for whichever happens to sort first.
+        """
+        mapping: dict[str, list[tuple[int, float]]] = {}
         unknown: list[str] = []
         for word in dict.fromkeys(words):
             col = self._vocab_index.get(word)
             if col is not None:
-                mapping[word] = (col, 1.0)
+                mapping[word] = [(col, 1.0)]
             elif len(word) >= self.config.exact_below and not word.isdigit():
                 unknown.append(word)
             else:
-                mapping[word] = None
+                mapping[word] = []
         if unknown and self._vocab:
             found = process.cdist(
                 unknown,
@@ -195,10 +237,10 @@ class Matcher:
                 dtype=np.uint8,
                 workers=1,
             )
-            best = found.argmax(axis=1)
+            best = found.max(axis=1)
             for row, word in enumerate(unknown):
-                score = float(found[row, best[row]])
-                mapping[word] = (int(best[row]), score / 100) if score else None
+                cols = np.flatnonzero(found[row] == best[row]) if best[row] else []
+                mapping[word] = [(int(col), float(best[row]) / 100) for col in cols[:3]]
         return mapping
 
     def _query(self, words: list[str], mapping: dict) -> tuple[np.ndarray, np.ndarray, float]:
@@ -206,15 +248,15 @@ class Matcher:
         weights: dict[int, float] = {}
         norm_sq = 0.0
         for word in set(words):
-            hit = mapping.get(word)
-            if hit is None:
+            hits = mapping.get(word)
+            if not hits:
                 norm_sq += self.config.unknown_weight**2
                 continue
-            col, similarity = hit
-            weight = float(self._idf[col]) * similarity
-            if weight > weights.get(col, 0.0):
-                norm_sq += weight**2 - weights.get(col, 0.0) ** 2
-                weights[col] = weight
+            for col, similarity in hits:
+                weight = float(self._idf[col]) * similarity
+                if weight > weights.get(col, 0.0):
+                    norm_sq += weight**2 - weights.get(col, 0.0) ** 2
+                    weights[col] = weight
         cols = np.fromiter(weights, dtype=np.intp, count=len(weights))
         vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         return cols, vals, math.sqrt(norm_sq)
@@ -227,51 +269,84 @@ class Matcher:
 
     # ------------------------------------------------------------ scoring
 
-    def _similarity(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per-intent centroid and top-k example cosine (0-1), best window; per-example too."""
+    def _similarity(
+        self, words: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per-intent centroid and top-k example cosine (0-1) of the best window, each
+        example's cosine, and the naive Bayes posterior over the whole message."""
         n = len(self.intent_ids)
         if not words or not self._vocab:
-            return np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(0, np.float32)
+            zeros = np.zeros(n, np.float32)
+            return zeros, zeros, np.zeros(0, np.float32), zeros
         mapping = self._map_words(words)
+        bayes = self._bayes(words, mapping)
         centroid = np.zeros(n, np.float32)
-        per_example = np.zeros(len(self._example_owner), np.float32)
+        per_example = np.zeros(self._n_examples, np.float32)
+        offsets = self._post_offsets
         for window in self._windows(words):
             cols, vals, norm = self._query(window, mapping)
             if norm == 0 or cols.size == 0:
                 continue
-            centroid = np.maximum(centroid, self._centroids[:, cols] @ vals / norm)
-            per_example = np.maximum(per_example, self._examples[:, cols] @ vals / norm)
+            centroid = np.maximum(centroid, vals @ self._centroids_by_word[cols] / norm)
+            spans = [slice(offsets[c], offsets[c + 1]) for c in cols]
+            hits = np.concatenate([self._post_examples[s] for s in spans])
+            weights = np.concatenate(
+                [self._post_weights[s] * v for s, v in zip(spans, vals, strict=True)]
+            )
+            dots = np.bincount(hits, weights=weights, minlength=self._n_examples)
+            per_example = np.maximum(per_example, dots.astype(np.float32) / norm)
         k = self.config.example_top_k
-        example = np.zeros(n, np.float32)
-        for index, (start, count) in enumerate(
-            zip(self._example_starts, self._example_counts, strict=True)
-        ):
-            if count:
-                take = min(k, count)
-                example[index] = np.partition(per_example[start : start + count], -take)[-take:].mean()
-        return centroid, example, per_example
+        padded = np.append(per_example, np.float32(0))[self._by_intent]
+        example = np.partition(padded, -k, axis=1)[:, -k:].mean(axis=1)
+        return centroid, example.astype(np.float32), per_example, bayes
+
+    def _bayes(self, words: list[str], mapping: dict[str, list[tuple[int, float]]]) -> np.ndarray:
+        """Naive Bayes posterior (0-1) per intent from every word of the message."""
+        best: dict[int, float] = {}
+        for word in set(words):
+            for col, similarity in mapping.get(word, []):
+                best[col] = max(best.get(col, 0.0), similarity)
+        n = len(self.intent_ids)
+        if not best:
+            return np.zeros(n, np.float32)
+        cols = np.fromiter(best, dtype=np.intp, count=len(best))
+        sims = np.fromiter(best.values(), dtype=np.float32, count=len(best))
+        logits = sims @ self._bayes_by_word[cols] / self.config.bayes_temperature
+        logits -= logits.max()
+        odds = np.exp(logits)
+        return (odds / odds.sum()).astype(np.float32)
 
     def _keyword_scores(self, words: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
         """Best fuzzy keyword hit per intent (0 or 86-100) over every n-gram of the message."""
         scores = np.zeros(len(self.intent_ids), dtype=np.float32)
         if not words or not self._keywords:
             return scores, []
-        grams = list(
-            dict.fromkeys(
-                " ".join(words[i : i + n])
-                for n in range(1, self._max_ngram + 1)
-                for i in range(len(words) - n + 1)
+        spans = [
+            (i, i + n)
+            for n in range(1, self._max_ngram + 1)
+            for i in range(len(words) - n + 1)
+        ]
+        best = np.zeros(len(self._keywords), dtype=np.float32)
+        # Correctly spelt n-grams are looked up; only those with a word the catalog has never
+        # seen (a likely typo) are compared fuzzily, which keeps cdist's matrix small.
+        fuzzy: list[str] = []
+        for start, end in spans:
+            gram = " ".join(words[start:end])
+            exact = self._keyword_index.get(gram)
+            if exact:
+                best[exact] = 100.0
+            elif any(w not in self._vocab_index for w in words[start:end]):
+                fuzzy.append(gram)
+        if fuzzy:
+            matrix = process.cdist(
+                self._keywords,
+                list(dict.fromkeys(fuzzy)),
+                scorer=fuzz.ratio,
+                score_cutoff=min(self.config.keyword_cutoff, self.config.keyword_cutoff_short),
+                dtype=np.uint8,
+                workers=1,
             )
-        )
-        matrix = process.cdist(
-            self._keywords,
-            grams,
-            scorer=fuzz.ratio,
-            score_cutoff=min(self.config.keyword_cutoff, self.config.keyword_cutoff_short),
-            dtype=np.uint8,
-            workers=1,
-        )
-        best = matrix.max(axis=1).astype(np.float32)
+            best = np.maximum(best, matrix.max(axis=1).astype(np.float32))
         hit_index = np.flatnonzero(best >= self._keyword_cutoffs)
         if hit_index.size == 0:
             return scores, []
@@ -284,11 +359,15 @@ class Matcher:
 
     def _combine(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
         words = content_words(text)
-        centroid, example, per_example = self._similarity(words)
+        centroid, example, per_example, bayes = self._similarity(words)
         keyword, hits = self._keyword_scores(words)
         cfg = self.config
-        combined = 100 * (cfg.centroid_weight * centroid + cfg.example_weight * example)
-        combined = np.minimum(100, combined + cfg.keyword_weight * keyword)
+        total = cfg.bayes_weight + cfg.centroid_weight + cfg.example_weight + cfg.keyword_weight
+        combined = (
+            100 * (cfg.bayes_weight * bayes + cfg.centroid_weight * centroid)
+            + 100 * cfg.example_weight * example
+            + cfg.keyword_weight * keyword
+        ) / (total or 1)
         return combined, hits, per_example
 
     def scores(self, text: str) -> dict[str, float]:

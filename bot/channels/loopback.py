@@ -22,11 +22,11 @@ from typing import Any
 from telegram import Update
 
 from bot.channels.standin import Call, StandIn
+from bot.channels.telegram import Handler, Reload, TelegramAdapter, build_application
 from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_fakeapi import StoredMessage
 from bot.channels.tg_guard import FloodGuard
 from bot.channels.tg_settings import TelegramSettings
-from bot.channels.telegram import Handler, Reload, TelegramAdapter, build_application
 from bot.model import Event, Reply
 
 WEBHOOK_SECRET = "loopback-secret_0123456789"
@@ -64,7 +64,9 @@ def seen(message: StoredMessage) -> Seen:
         tuple((b["text"], b.get("callback_data") or b.get("url", "")) for b in row)
         for row in message.buttons
     )
-    return Seen(message.message_id, message.text or "", StandIn.plain(message), rows, message.parse_mode)
+    return Seen(
+        message.message_id, message.text or "", StandIn.plain(message), rows, message.parse_mode
+    )
 
 
 class LoopbackTelegram:
@@ -136,7 +138,11 @@ class LoopbackTelegram:
             on_update_done=self._mark_done,
         )
         self.app = build_application(
-            settings, handle=self._capture, store=self._store, reload=self._reload, adapter=self.adapter
+            settings,
+            handle=self._capture,
+            store=self._store,
+            reload=self._reload,
+            adapter=self.adapter,
         )
         # The same order as Application.run_polling / run_webhook, inside our event loop.
         await self.app.initialize()
@@ -193,7 +199,9 @@ class LoopbackTelegram:
     async def send_text(self, chat_id: int, text: str, **kwargs: Any) -> TurnResult:
         return await self.push(chat_id, lambda: self.standin.push_text(chat_id, text, **kwargs))
 
-    async def command(self, chat_id: int, command: str, payload: str = "", **kwargs: Any) -> TurnResult:
+    async def command(
+        self, chat_id: int, command: str, payload: str = "", **kwargs: Any
+    ) -> TurnResult:
         return await self.push(
             chat_id, lambda: self.standin.push_command(chat_id, command, payload, **kwargs)
         )

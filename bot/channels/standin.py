@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import time
@@ -30,81 +29,19 @@ import httpx
 
 from bot.channels.tg_fakeapi import ApiError, FakeApi, StoredMessage, _user
 from bot.channels.tg_html import parse_html
+from bot.channels.tg_wire import KIND_BODIES, coerce, entities, http_response, parse_body
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:AAHstandinTOKENforTESTSonly_abcdefgh"
-CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
-WEBHOOK_ACTIVE = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-_JSON_PARAMS = frozenset(
-    {
-        "reply_markup",
-        "commands",
-        "message_ids",
-        "allowed_updates",
-        "reply_parameters",
-        "link_preview_options",
-        "entities",
-        "scope",
-    }
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
 )
-_KIND_BODIES: dict[str, dict[str, Any]] = {
-    "photo": {"photo": [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]},
-    "sticker": {
-        "sticker": {
-            "file_id": "s1",
-            "file_unique_id": "us1",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-            "is_animated": False,
-            "is_video": False,
-        }
-    },
-    "voice": {"voice": {"file_id": "v1", "file_unique_id": "uv1", "duration": 3}},
-    "audio": {"audio": {"file_id": "a1", "file_unique_id": "ua1", "duration": 30}},
-    "video": {
-        "video": {
-            "file_id": "vd1",
-            "file_unique_id": "uvd1",
-            "width": 640,
-            "height": 480,
-            "duration": 5,
-        }
-    },
-    "video_note": {
-        "video_note": {"file_id": "n1", "file_unique_id": "un1", "length": 240, "duration": 5}
-    },
-    "animation": {
-        "animation": {
-            "file_id": "g1",
-            "file_unique_id": "ug1",
-            "width": 200,
-            "height": 200,
-            "duration": 2,
-        },
-        "document": {"file_id": "g1", "file_unique_id": "ug1"},
-    },
-    "document": {"document": {"file_id": "d1", "file_unique_id": "ud1", "file_name": "scan.pdf"}},
-    "location": {"location": {"latitude": 52.92, "longitude": -1.48}},
-    "contact": {"contact": {"phone_number": "+440000000000", "first_name": "Someone"}},
-    "poll": {
-        "poll": {
-            "id": "poll1",
-            "question": "Which?",
-            "options": [{"text": "A", "voter_count": 0, "persistent_id": "o1"},
-                {"text": "B", "voter_count": 0, "persistent_id": "o2"},],
-            "total_voter_count": 0,
-            "is_closed": False,
-            "is_anonymous": True,
-            "type": "regular",
-            "allows_multiple_answers": False,
-            "allows_revoting": False,
-        }
-    },
-    "dice": {"dice": {"emoji": "🎲", "value": 3}},
-}
-KINDS = tuple(_KIND_BODIES)
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +76,9 @@ class StandIn:
         token: str = DEFAULT_TOKEN,
         username: str = "SignpostTestBot",
         strict_entities: bool = True,
+        latency: float = 0.0,
     ) -> None:
+        self.latency = latency  # seconds added to every answer but getUpdates, like a network
         self.token = token
         self.api = FakeApi(
             bot_id=int(token.split(":")[0]), username=username, strict_entities=strict_entities
@@ -210,7 +149,7 @@ class StandIn:
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
                     return
                 request_line, *lines = head.decode("latin-1").split("\r\n")
-                verb, target, _ = (request_line.split(" ", 2) + ["", ""])[:3]
+                verb, target, _ = [*request_line.split(" ", 2), "", ""][:3]
                 headers = {
                     k.strip().lower(): v.strip()
                     for k, _, v in (ln.partition(":") for ln in lines if ln)
@@ -240,20 +179,22 @@ class StandIn:
         parts = urlsplit(target)
         match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)/?", parts.path)
         if match is None:
-            return _http(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return http_response(404, ApiError(404, "Not Found").body())
         if match.group(1) != self.token:
-            return _http(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return http_response(401, ApiError(401, "Unauthorized").body())
         method = match.group(2)
         try:
-            params = {**_coerce(dict(parse_qsl(parts.query))), **_parse_body(headers, body)}
+            params = {**coerce(dict(parse_qsl(parts.query))), **parse_body(headers, body)}
         except ValueError as err:
-            return _http(
+            return http_response(
                 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {err}"}
             )
+        if self.latency and method.lower() != "getupdates":
+            await asyncio.sleep(self.latency)
         fault = self._take_fault(method)
         if fault is not None and fault.kind == "hang":
+            self._record(method, params, 0)  # status 0: never answered
             await asyncio.sleep(fault.seconds)
-            self._record(method, params, 0)
             return None
         try:
             if fault is not None:
@@ -269,9 +210,9 @@ class StandIn:
                         self._webhook_queue.put_nowait(update)  # type: ignore[union-attr]
         except ApiError as err:
             self._record(method, params, err.code)
-            return _http(err.code, err.body())
+            return http_response(err.code, err.body())
         self._record(method, params, 200)
-        return _http(200, {"ok": True, "result": result})
+        return http_response(200, {"ok": True, "result": result})
 
     def _record(self, method: str, params: dict[str, Any], status: int) -> None:
         if method.lower() != "getupdates":
@@ -284,9 +225,9 @@ class StandIn:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def wait_until(self, predicate: Callable[[], object], timeout: float = 5.0) -> None:
-        """Wait until predicate() holds; raise TimeoutError after `timeout` seconds."""
-        async with asyncio.timeout(timeout):
+    async def wait_until(self, predicate: Callable[[], object], seconds: float = 5.0) -> None:
+        """Wait until predicate() holds; raise TimeoutError after `seconds`."""
+        async with asyncio.timeout(seconds):
             while not predicate():
                 waiter = asyncio.get_running_loop().create_future()
                 self._waiters.add(waiter)
@@ -371,9 +312,9 @@ class StandIn:
     ) -> dict[str, Any]:
         """A user sends `text`; commands and @mentions get entities as Telegram adds them."""
         content: dict[str, Any] = {"text": text}
-        entities = _entities(text)
-        if entities:
-            content["entities"] = entities
+        found = entities(text)
+        if found:
+            content["entities"] = found
         return self.push_update(
             {"message": self.user_message(chat_id, user_id=user_id, reply_to=reply_to, **content)}
         )
@@ -387,12 +328,12 @@ class StandIn:
         self, chat_id: int, kind: str, *, caption: str | None = None, **kwargs: Any
     ) -> dict[str, Any]:
         """A user sends a non-text message: a photo, sticker, voice note, location..."""
-        content = dict(_KIND_BODIES[kind])
+        content = dict(KIND_BODIES[kind])
         if caption:
             content["caption"] = caption
-            entities = _entities(caption)
-            if entities:
-                content["caption_entities"] = entities
+            found = entities(caption)
+            if found:
+                content["caption_entities"] = found
         return self.push_update({"message": self.user_message(chat_id, **kwargs, **content)})
 
     def push_callback(
@@ -488,10 +429,10 @@ class StandIn:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
     async def wait_sent(
-        self, chat_id: int, count: int, timeout: float = 5.0
+        self, chat_id: int, count: int, seconds: float = 5.0
     ) -> list[StoredMessage]:
         """Wait until the bot has sent at least `count` messages to the chat; return them."""
-        await self.wait_until(lambda: len(self.sent(chat_id)) >= count, timeout)
+        await self.wait_until(lambda: len(self.sent(chat_id)) >= count, seconds)
         return self.sent(chat_id)
 
 
@@ -503,67 +444,3 @@ def _fault_error(fault: _Fault) -> ApiError:
             {"retry_after": fault.retry_after},
         )
     return ApiError(int(fault.kind), "Bad Gateway")
-
-
-def _http(status: int, body: dict[str, Any]) -> bytes:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    reason = {
-        200: "OK",
-        400: "Bad Request",
-        401: "Unauthorized",
-        404: "Not Found",
-        409: "Conflict",
-        429: "Too Many Requests",
-        502: "Bad Gateway",
-    }.get(status, "Error")
-    head = f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-    return head.encode("latin-1") + payload
-
-
-def _parse_body(headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    if not body:
-        return {}
-    kind = headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
-        parsed = json.loads(body)
-        if not isinstance(parsed, dict):
-            raise ValueError("request body must be a JSON object")
-        return parsed
-    if kind == "application/x-www-form-urlencoded":
-        return _coerce(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
-    raise ValueError(f"unsupported content type {kind or 'none'} in the stand-in")
-
-
-def _coerce(form: dict[str, str]) -> dict[str, Any]:
-    """Turn form strings back into values: objects are JSON, flags and numbers as Telegram reads them."""
-    params: dict[str, Any] = {}
-    for key, value in form.items():
-        if key in _JSON_PARAMS:
-            try:
-                params[key] = json.loads(value)
-            except ValueError:
-                raise ValueError(f"can't parse {key} JSON object") from None
-        elif value in {"true", "false"}:
-            params[key] = value == "true"
-        else:
-            params[key] = value
-    return params
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _entities(text: str) -> list[dict[str, Any]]:
-    entities = []
-    command = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{5,32})?", text)
-    if command:
-        entities.append(
-            {"type": "bot_command", "offset": 0, "length": _utf16_len(command.group(0))}
-        )
-    for mention in re.finditer(r"(?<![\w/])@[A-Za-z0-9_]{5,32}", text):
-        offset = _utf16_len(text[: mention.start()])
-        entities.append(
-            {"type": "mention", "offset": offset, "length": _utf16_len(mention.group(0))}
-        )
-    return entities

@@ -67,7 +67,9 @@ FLOOD_NOTICE = (
     "You are sending messages very fast, so I will pause for a minute. "
     "Then send me your message again. If you are in danger now, call 999."
 )
-SORRY = "Sorry, something went wrong on my side. Please try again. If you are in danger now, call 999."
+SORRY = (
+    "Sorry, something went wrong on my side. Please try again. If you are in danger now, call 999."
+)
 _PRESSED_MEMORY = 10_000
 
 
@@ -152,10 +154,9 @@ class TelegramAdapter:
                     return
                 if not event.is_group:
                     await self.courier.record(chat_id, message.message_id)  # type: ignore[union-attr]
-                if event.kind == "command" and event.text == "/reload":
-                    if chat_id in self.settings.admin_chat_ids:
-                        await self.run_reload(chat_id)
-                        return
+                if self._is_admin_reload(chat_id, event):
+                    await self.run_reload(chat_id)
+                    return
                 if event.kind == "command" and event.text == "/forget" and not event.is_group:
                     await self.courier.clear(chat_id)  # type: ignore[union-attr]
                 reply_to = message.message_id if event.is_group else None
@@ -206,7 +207,9 @@ class TelegramAdapter:
             log.error("update %s: %s", update_id, redact(str(err), self.settings.token))
             return
         frames = traceback.extract_tb(err.__traceback__) if err else []
-        where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in frames[::-1][:6])
+        where = " <- ".join(
+            f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in frames[::-1][:6]
+        )
         log.error("update %s: %s at %s", update_id, type(err).__name__, where)
 
     # ------------------------------------------------------------ work
@@ -268,6 +271,10 @@ class TelegramAdapter:
             else:
                 self._locks[chat_id] = (lock, users - 1)
 
+    def _is_admin_reload(self, chat_id: int, event: Event) -> bool:
+        is_reload = event.kind == "command" and event.text == "/reload"
+        return is_reload and chat_id in self.settings.admin_chat_ids
+
     def _remember_press(self, key: tuple[int, int]) -> None:
         self._pressed[key] = None
         while len(self._pressed) > _PRESSED_MEMORY:
@@ -278,13 +285,29 @@ class TelegramAdapter:
             self.on_update_done(update)
 
 
+class _WithholdPayloads(logging.Filter):
+    """PTB logs a whole update (with what the person wrote) when it cannot parse one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.INFO and "Received data" in str(record.msg):
+            record.args = tuple("<withheld>" for _ in record.args or ())
+        return True
+
+
+_WITHHOLD = _WithholdPayloads()
+
+
 def quiet_loggers() -> None:
-    """httpx logs request URLs, and the URL carries the token: keep those lines out."""
-    for name in ("httpx", "httpcore"):
+    """Keep the token and user text out of the logs python-telegram-bot and httpx write."""
+    for name in ("httpx", "httpcore"):  # request lines carry the token in the URL
         logging.getLogger(name).setLevel(logging.WARNING)
     bot_log = logging.getLogger("telegram.Bot")  # logs the base URL and call parameters
     if bot_log.getEffectiveLevel() < logging.INFO:
         bot_log.setLevel(logging.INFO)
+    for name in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater"):
+        logger = logging.getLogger(name)
+        if _WITHHOLD not in logger.filters:
+            logger.addFilter(_WITHHOLD)
 
 
 def build_application(
@@ -302,7 +325,7 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.token)
-        .concurrent_updates(True)
+        .concurrent_updates(settings.concurrency)
         .connect_timeout(timeout)
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -342,4 +365,3 @@ def run(settings: TelegramSettings, *, handle: Handler, store: MessageLog, reloa
         log.error("cannot reach Telegram: %s", redact(str(err), settings.token))
         return 1
     return 0
-

@@ -223,7 +223,8 @@ class FakeApi:
                         raise bad("BUTTON_URL_INVALID")
                 else:
                     raise bad(
-                        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                        "can't parse inline keyboard button: "
+                        "Text buttons are unallowed in the inline keyboard"
                     )
         return markup if markup["inline_keyboard"] else None
 
@@ -262,9 +263,9 @@ class FakeApi:
         if "reply_to_message_id" in params:
             reply = {"message_id": params["reply_to_message_id"]}
         target = reply.get("message_id")
-        if target is not None and _int(target) not in chat.messages:
-            if not reply.get("allow_sending_without_reply"):
-                raise bad("message to be replied not found")
+        missing = target is not None and _int(target) not in chat.messages
+        if missing and not reply.get("allow_sending_without_reply"):
+            raise bad("message to be replied not found")
         message = chat.add(
             True,
             self.clock(),

@@ -51,7 +51,7 @@ def parse_command(text: str, username: str) -> tuple[str, str] | None:
 
 
 def message_kind(message: Message) -> str | None:
-    """Say what a message carries: "text", a non-text kind, "other", or None for service messages."""
+    """Say what a message carries: "text", a kind, "other", or None for a service message."""
     if message.text is not None:
         return "text"
     for attr in NON_TEXT_ATTRS:
@@ -78,7 +78,11 @@ def is_addressed(message: Message, *, bot_id: int, username: str) -> bool:
         if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             return True
         if entity.type == MessageEntity.MENTION:
-            mention = message.parse_entity(entity) if message.text else message.parse_caption_entity(entity)
+            mention = (
+                message.parse_entity(entity)
+                if message.text
+                else message.parse_caption_entity(entity)
+            )
             if mention.lower() == f"@{username.lower()}":
                 return True
     return False
@@ -86,7 +90,7 @@ def is_addressed(message: Message, *, bot_id: int, username: str) -> bool:
 
 def strip_mention(text: str, username: str) -> str:
     """Remove "@Bot" from a group message so the core sees only what the person wrote."""
-    cleaned = re.sub(rf"(?i)@{re.escape(username)}\b", " ", text)
+    cleaned = re.sub(rf"(?i)@{re.escape(username)}\b[,:]?", " ", text)
     return re.sub(r"\s+", " ", cleaned).strip()
 
 

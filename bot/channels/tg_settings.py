@@ -30,7 +30,7 @@ class TelegramSettings:
     webhook: bool = False
     webhook_url: str = ""
     webhook_path: str = ""
-    listen: str = "0.0.0.0"  # noqa: S104 - a web dyno must listen on every interface
+    listen: str = "0.0.0.0"  # a web dyno must listen on every interface
     port: int = 0
     secret: str = ""
     admin_chat_ids: frozenset[int] = frozenset()
@@ -38,6 +38,7 @@ class TelegramSettings:
     request_timeout: float = 10.0
     poll_timeout: float = 10.0
     rate_limit: bool = True
+    concurrency: int = 8  # updates in flight at once (one at a time within a chat)
     retry_attempts: int = 4
     retry_base_delay: float = 0.5
 
@@ -68,7 +69,9 @@ def settings_from_env(env: Mapping[str, str], *, webhook: bool) -> TelegramSetti
         return TelegramSettings(token, base_url, file_url, admin_chat_ids=admins)
     url = env.get("WEBHOOK_URL", "").strip()
     if not url:
-        raise SettingsError("WEBHOOK_URL is not set: the public https:// address Telegram posts to")
+        raise SettingsError(
+            "WEBHOOK_URL is not set: the public https:// address Telegram posts to"
+        )
     parts = urlsplit(url)
     local_http = parts.scheme == "http" and base_url is not None
     if not parts.netloc or (parts.scheme != "https" and not local_http):
@@ -82,8 +85,8 @@ def settings_from_env(env: Mapping[str, str], *, webhook: bool) -> TelegramSetti
     secret = env.get("WEBHOOK_SECRET", "").strip()
     if not _SECRET.match(secret):
         raise SettingsError(
-            "WEBHOOK_SECRET must be set to 1-256 letters, digits, - or _ "
-            "(for example the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            "WEBHOOK_SECRET must be set to 1-256 letters, digits, - or _ (make one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
     return TelegramSettings(
         token,
@@ -92,7 +95,7 @@ def settings_from_env(env: Mapping[str, str], *, webhook: bool) -> TelegramSetti
         webhook=True,
         webhook_url=url,
         webhook_path=parts.path.lstrip("/"),
-        listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",  # noqa: S104
+        listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
         port=int(port_text),
         secret=secret,
         admin_chat_ids=admins,

@@ -1,0 +1,120 @@
+"""The safety screen: it must catch danger and despair however they are written, and stay
+quiet for figures of speech and things that are over."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.model import ChatState, Content, Event, Intent, SafetyRules
+from bot.safety import SafetyScreen
+
+
+class TestEmergency:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "he's outside my house right now",
+            "someone is trying to break in",
+            "hes outside rn shouting he'll get me",
+            "the man from the dating app is at my door",
+            "I'm hiding in the bathroom, he is kicking the door in",
+            "My 12 year old has gone out to meet a man she met on Roblox",
+            "I'm in danger",
+        ],
+    )
+    def test_danger_now_is_caught(self, screen: SafetyScreen, text: str) -> None:
+        """Danger now, however it is put, gets the emergency answer."""
+        hit = screen.check(text)
+        assert hit is not None and hit.kind == "emergency"
+
+    def test_danger_buried_in_a_long_message(self, screen: SafetyScreen) -> None:
+        """A sentence of danger inside a long story about a scam still counts."""
+        story = (
+            "I bought a car on Gumtree and paid a deposit, the seller stopped answering. "
+            "I found his address and went round to ask for it back. " * 20
+            + "Now three men are outside the house and one is holding a knife."
+        )
+        hit = screen.check(story)
+        assert hit is not None and hit.kind == "emergency"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "they threatened me last month",
+            "he was outside my house last week but it has stopped",
+            "I'm dying to know if this is a scam",
+            "is my account in danger from this email?",
+            "what counts as an emergency",
+            "my emergency contact number changed",
+            "hackers are breaking into my email account",
+        ],
+    )
+    def test_past_events_and_figures_of_speech_are_not_emergencies(
+        self, screen: SafetyScreen, text: str
+    ) -> None:
+        """Things that are over, or not meant literally, are not treated as danger now."""
+        assert screen.check(text) is None
+
+    def test_a_new_danger_after_an_old_one_is_caught(self, screen: SafetyScreen) -> None:
+        """'Last month' in one clause does not hide 'outside now' in the next."""
+        hit = screen.check("they threatened me last month but now he is outside my house")
+        assert hit is not None
+
+
+class TestSelfHarm:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "i want to kill myself",
+            "i want to kil myself",
+            "feeling suicidel",
+            "whats the point in living after losing all my savings",
+            "I can't do this anymore",
+            "thinking about taking all my tablets tonight",
+            "everyone would be better off without me",
+        ],
+    )
+    def test_risk_to_self_is_caught(self, screen: SafetyScreen, text: str) -> None:
+        """Direct, indirect and misspelt words about suicide or self-harm are caught."""
+        hit = screen.check(text)
+        assert hit is not None and hit.kind == "self_harm_crisis"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "someone on tiktok told my daughter to kill herself",
+            "a troll keeps telling me to kill myself",
+            "I nearly died of embarrassment",
+            "I'm not suicidal, I just want to report this",
+            "this phishing email is killing me",
+        ],
+    )
+    def test_reports_and_figures_of_speech_are_not_a_crisis(
+        self, screen: SafetyScreen, text: str
+    ) -> None:
+        """A report of someone else's words, or a figure of speech, is not the writer's crisis."""
+        assert screen.check(text) is None
+
+
+class TestScreenRules:
+    def test_operators_can_add_a_trigger(self, content: Content) -> None:
+        """A phrase added to the YAML block is caught without code changes."""
+        emergency = content.intents["emergency"]
+        rules = SafetyRules((*emergency.safety.triggers, "kettle|kettles * screaming"), ())
+        intents = {**content.intents, "emergency": Intent(**{**emergency.__dict__, "safety": rules})}
+        screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
+        assert screen.check("The kettle's screaming") is not None
+
+    def test_no_rules_means_no_hits(self, content: Content) -> None:
+        """Content without safety blocks never fires, rather than failing."""
+        intents = {k: v for k, v in content.intents.items() if v.safety is None}
+        screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
+        assert screen.check("i want to kill myself") is None
+
+    def test_override_beats_every_other_intent(self, engine: Engine) -> None:
+        """A crisis mixed with a clear crime description still gets the safety reply."""
+        text = "my instagram was hacked and they posted my nudes, i want to end it all"
+        turn = engine.respond(Event("text", text), ChatState(topic="phishing"))
+        assert turn.replies[0].intent == "self_harm_crisis"
+        assert turn.replies[0].safety

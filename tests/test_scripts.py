@@ -1,0 +1,64 @@
+"""Every scripted conversation in tests/conversations, each as its own pytest item.
+
+A failure shows the same report as `python -m bot test`. Scripts tagged `known-bug` are
+expected to fail (strict), so fixing the engine turns them into a visible XPASS to untag.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.matcher import Matcher
+from bot.model import Content
+from bot.safety import SafetyScreen
+from bot.script_format import Script
+from bot.scripts import FIXED_NOW, load_all, run_script
+
+CONVERSATIONS = Path(__file__).resolve().parent / "conversations"
+SCRIPTS, PROBLEMS = load_all([CONVERSATIONS])
+
+
+def _params() -> list[object]:
+    params: list[object] = []
+    for script in SCRIPTS:
+        marks = []
+        if script.known_bug:
+            marks.append(pytest.mark.xfail(reason="tagged known-bug", strict=True))
+        params.append(pytest.param(script, id=script.name, marks=marks))
+    return params
+
+
+class TestConversations:
+    @pytest.mark.parametrize("script", _params())
+    async def test_conversation(
+        self, script: Script, content: Content, matcher: Matcher, screen: SafetyScreen
+    ) -> None:
+        """The bot does what the script says, turn by turn."""
+        engine = Engine(content, matcher, screen, clock=lambda: FIXED_NOW)
+        result = await run_script(script, engine)
+        if not result.passed:
+            pytest.fail(result.report(), pytrace=False)
+
+    def test_every_script_file_is_readable(self, content: Content) -> None:
+        """A broken script file is reported with its path and line, not silently skipped."""
+        _, problems = load_all([CONVERSATIONS], content)
+        assert [p.format() for p in problems] == []
+
+    def test_there_are_enough_scripts(self) -> None:
+        """The shipped scripts cover every crime intent and the main flows (45 or more)."""
+        assert len(SCRIPTS) >= 45
+
+    def test_every_crime_intent_has_a_script(self) -> None:
+        """Each crime in the contract is exercised by at least one script's first turn."""
+        from bot.contract import REQUIRED_CRIME
+
+        covered = {s.steps[0].expect.intent for s in SCRIPTS}
+        assert [c for c in REQUIRED_CRIME if c not in covered] == []
+
+    def test_script_names_are_unique(self) -> None:
+        """Names identify scripts in reports, so no two scripts share one."""
+        names = [s.name for s in SCRIPTS]
+        assert sorted({n for n in names if names.count(n) > 1}) == []

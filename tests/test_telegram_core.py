@@ -1,0 +1,102 @@
+"""The real engine and session behind the real Telegram adapter, against the strict stand-in.
+
+Everything the bot can say is sent through a Bot API that refuses what Telegram refuses
+(bad HTML, over-long text, oversized button data), so content that would break on Telegram
+fails here first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels.loopback import LoopbackTelegram, TurnResult
+from bot.engine import Engine
+from bot.model import Content
+from bot.session import LiveEngine, make_handler
+from bot.store import MemoryStore
+
+CHAT = 1001
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
+
+
+@pytest.fixture
+async def tg(engine: Engine):
+    store = MemoryStore()
+    live = LiveEngine(engine, ROOT)
+    async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
+        yield loop
+
+
+def accepted(turn: TurnResult) -> bool:
+    return all(call.status == 200 for call in turn.calls)
+
+
+class TestConversation:
+    async def test_start_shows_the_menu(self, tg: LoopbackTelegram) -> None:
+        """/start greets the person with topic buttons, all accepted by Telegram's rules."""
+        turn = await tg.command(CHAT, "/start")
+        assert accepted(turn)
+        assert turn.messages
+        assert turn.messages[-1].buttons
+
+    async def test_a_crime_description_gets_advice_and_a_follow_up(self, tg) -> None:
+        """A typed description is recognised and answered, and its follow-up can be answered."""
+        turn = await tg.send_text(CHAT, "someone hacked my facebook and changed the password")
+        assert accepted(turn)
+        assert turn.replies[0].intent == "account_hacking"
+        question = turn.messages[-1]
+        assert question.buttons
+        label = question.buttons[-1][0][0]
+        answer = await tg.press(CHAT, label)
+        assert accepted(answer)
+        assert answer.methods()[:2] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+        assert answer.messages
+
+    async def test_a_photo_gets_a_kind_reply(self, tg) -> None:
+        """A photo is not read, and the person is told how to go on."""
+        turn = await tg.send_kind(CHAT, "photo")
+        assert accepted(turn)
+        assert turn.messages
+
+    async def test_forget_then_clear_leaves_the_screen_empty(self, tg) -> None:
+        """/forget deletes the conversation; "Clear this chat" removes what is left."""
+        await tg.command(CHAT, "/start", "phishing")
+        turn = await tg.command(CHAT, "/forget")
+        assert turn.methods()[0] == "deleteMessages"
+        assert [m.message_id for m in tg.standin.visible(CHAT)] == [
+            m.message_id for m in turn.messages
+        ]
+        cleared = await tg.press(CHAT, "clear")
+        assert "deleteMessages" in cleared.methods()
+        assert [m.message_id for m in tg.standin.visible(CHAT)] == [
+            m.message_id for m in cleared.messages
+        ]
+
+
+class TestEveryReplyFitsTelegram:
+    async def test_every_topic_and_section_is_accepted(self, tg, content: Content) -> None:
+        """Each topic's first reply and every section behind its buttons pass Telegram's checks."""
+        refused = []
+        for number, intent in enumerate(sorted(content.responses)):
+            chat = 5000 + number
+            turn = await tg.command(chat, "/start", intent)
+            refused += [(intent, c.method, c.status) for c in turn.calls if c.status != 200]
+            sections = [
+                data
+                for message in turn.messages
+                for row in message.buttons
+                for _, data in row
+                if data.startswith("section:")
+            ]
+            for data in sections:  # a press takes the keyboard away, so start again for each
+                await tg.command(chat, "/start", intent)
+                press = await tg.press(chat, data)
+                refused += [(data, c.method, c.status) for c in press.calls if c.status != 200]
+        assert refused == []

@@ -50,7 +50,8 @@ class MatcherConfig:
     bayes_smoothing: float = 0.1
     bayes_temperature: float = 8.0  # softens naive Bayes' overconfidence
     centroid_weight: float = 1.0
-    example_weight: float = 0.0
+    example_weight: float = 0.0  # mean of the best k examples
+    best_example_weight: float = 0.5  # the single closest example
     keyword_weight: float = 0.2
     example_top_k: int = 3
     chunk_words: int = 24  # long messages are scored in overlapping windows of this size
@@ -272,12 +273,12 @@ class Matcher:
     def _similarity(
         self, words: list[str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per-intent centroid and top-k example cosine (0-1) of the best window, each
-        example's cosine, and the naive Bayes posterior over the whole message."""
+        """Per-intent centroid cosine (0-1) of the best window; per-intent mean of the best
+        k examples and best example (2 x intents); each example's cosine; naive Bayes."""
         n = len(self.intent_ids)
         if not words or not self._vocab:
             zeros = np.zeros(n, np.float32)
-            return zeros, zeros, np.zeros(0, np.float32), zeros
+            return zeros, np.zeros((2, n), np.float32), np.zeros(0, np.float32), zeros
         mapping = self._map_words(words)
         bayes = self._bayes(words, mapping)
         centroid = np.zeros(n, np.float32)
@@ -296,8 +297,8 @@ class Matcher:
             dots = np.bincount(hits, weights=weights, minlength=self._n_examples)
             per_example = np.maximum(per_example, dots.astype(np.float32) / norm)
         k = self.config.example_top_k
-        padded = np.append(per_example, np.float32(0))[self._by_intent]
-        example = np.partition(padded, -k, axis=1)[:, -k:].mean(axis=1)
+        padded = np.partition(np.append(per_example, np.float32(0))[self._by_intent], -k, axis=1)
+        example = np.stack([padded[:, -k:].mean(axis=1), padded[:, -1]])
         return centroid, example.astype(np.float32), per_example, bayes
 
     def _bayes(self, words: list[str], mapping: dict[str, list[tuple[int, float]]]) -> np.ndarray:
@@ -362,12 +363,18 @@ class Matcher:
         centroid, example, per_example, bayes = self._similarity(words)
         keyword, hits = self._keyword_scores(words)
         cfg = self.config
-        total = cfg.bayes_weight + cfg.centroid_weight + cfg.example_weight + cfg.keyword_weight
+        weights = (
+            cfg.bayes_weight,
+            cfg.centroid_weight,
+            cfg.example_weight,
+            cfg.best_example_weight,
+            cfg.keyword_weight,
+        )
         combined = (
-            100 * (cfg.bayes_weight * bayes + cfg.centroid_weight * centroid)
-            + 100 * cfg.example_weight * example
-            + cfg.keyword_weight * keyword
-        ) / (total or 1)
+            100 * (weights[0] * bayes + weights[1] * centroid)
+            + 100 * (weights[2] * example[0] + weights[3] * example[1])
+            + weights[4] * keyword
+        ) / (sum(weights) or 1)
         return combined, hits, per_example
 
     def scores(self, text: str) -> dict[str, float]:

@@ -125,6 +125,23 @@ TEXT_SPEAK: dict[str, str] = {
     "omg": "oh my god",
     "asap": "as soon as possible",
     "rn": "right now",
+    "rite": "right",
+    "tyvm": "thank you very much",
+    "thnx": "thanks",
+    "thnks": "thanks",
+    "ttyl": "talk to you later",
+    "gtg": "got to go",
+    "g2g": "got to go",
+    "cya": "see you",
+    "hii": "hi",
+    "hiii": "hi",
+    "heyy": "hey",
+    "heyyy": "hey",
+    "helo": "hello",
+    "hellooo": "hello",
+    "yo": "hi",
+    "polise": "police",
+    "polis": "police",
 }
 
 _APOSTROPHES = "'’‘`´"

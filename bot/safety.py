@@ -20,12 +20,21 @@ from bot.normalize import normalize
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
 GAP_WORDS = 3
-FUZZY_CUTOFF = 85.0
+FUZZY_CUTOFF = 83.0  # for phrase words of 6+ letters; shorter ones need 85
+FUZZY_CUTOFF_SHORT = 85.0
 # Clause breaks: a blocker in one clause must not silence a trigger in another
 # ("they threatened me last month but now he is outside").
 _CLAUSE_BREAK = re.compile(
     r"[.!?;:\n]+|,\s|\b(?:but|however|although|though|whereas|anyway)\b|\band(?= (?:now|then)\b)",
     re.IGNORECASE,
+)
+
+# Everyday words are never read as a misspelling of another ("the" is not "they").
+_COMMON = frozenset(
+    """the they them then than this that these those there their here where were was
+    are and any but for from with have has had his her him its our out who why how what
+    when will would can could not now new one two all off too too see she he we you
+    your me my mine our ours us it is in on at to of by up so if or as be been""".split()
 )
 
 Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
@@ -88,12 +97,19 @@ class SafetyScreen:
         )
         lookup: dict[str, frozenset[int]] = {}
         for row, word in enumerate(unique):
-            hits = set(np.flatnonzero(matrix[row]).tolist()) if len(word) >= 3 else set()
+            fuzzy = len(word) >= 3 and word not in _COMMON
+            hits = set(np.flatnonzero(matrix[row]).tolist()) if fuzzy else set()
             exact = self._vocab.get(word)
             if exact is not None:
                 hits.add(exact)
             # Short words must be exact: "me" is not "my", "end" is not "and".
-            hits = {h for h in hits if len(self._words[h]) >= 3 or h == exact}
+            hits = {
+                h
+                for h in hits
+                if h == exact
+                or (len(self._words[h]) >= 6 and matrix[row, h] >= FUZZY_CUTOFF)
+                or (len(self._words[h]) >= 3 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
+            }
             lookup[word] = frozenset(hits)
         return [lookup[w] for w in words]
 

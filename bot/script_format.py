@@ -101,7 +101,9 @@ class _Reader:
     def keys(self, value: dict, loc: Loc, allowed: tuple[str, ...], what: str) -> None:
         for key in value:
             if key not in allowed:
-                self.problem((*loc, key), f"unknown key {key!r} in {what} (known: {', '.join(allowed)})")
+                self.problem(
+                    (*loc, key), f"unknown key {key!r} in {what} (known: {', '.join(allowed)})"
+                )
 
     def text(self, value: object, loc: Loc, what: str) -> str | None:
         if isinstance(value, str) and value.strip():
@@ -117,7 +119,10 @@ class _Reader:
 
     def texts(self, value: object, loc: Loc, what: str) -> tuple[str, ...]:
         items = value if isinstance(value, list) else [value]
-        out = [self.text(item, (*loc, i) if isinstance(value, list) else loc, what) for i, item in enumerate(items)]
+        out = [
+            self.text(item, (*loc, i) if isinstance(value, list) else loc, what)
+            for i, item in enumerate(items)
+        ]
         return tuple(t.strip() for t in out if t is not None)
 
     def script(self, data: object) -> Script | None:
@@ -138,8 +143,10 @@ class _Reader:
             group = bool(self.flag(data[KEY_GROUP], (KEY_GROUP,), "group"))
         turns = data.get(KEY_TURNS)
         steps: list[Step] = []
-        if KEY_TURNS in data and (not isinstance(turns, list) or not turns):
+        if KEY_TURNS in data and not isinstance(turns, list):
             self.problem((KEY_TURNS,), f"turns must be a list of turns, got {_kind(turns)}")
+        elif KEY_TURNS in data and not turns:
+            self.problem((KEY_TURNS,), "turns is empty: add at least one turn")
         elif isinstance(turns, list):
             for index, turn in enumerate(turns):
                 step = self.step(turn, (KEY_TURNS, index), chat, group)
@@ -172,7 +179,9 @@ class _Reader:
         if value is not None:
             value = value.strip()
             if action == "command" and not re.fullmatch(r"/\w+(?: .*)?", value):
-                self.problem((*loc, action), f"a command starts with '/', like '/start', got {value!r}")
+                self.problem(
+                    (*loc, action), f"a command starts with '/', like '/start', got {value!r}"
+                )
             if action == "send" and value not in NON_TEXT_KINDS:
                 known = ", ".join(sorted(NON_TEXT_KINDS))
                 self.problem((*loc, action), f"unknown kind {value!r} to send (known: {known})")
@@ -208,7 +217,9 @@ class _Reader:
                 try:
                     re.compile(pattern)
                 except re.error as error:
-                    self.problem((*loc, "text_matches"), f"text_matches is not a valid regex: {error}")
+                    self.problem(
+                        (*loc, "text_matches"), f"text_matches is not a valid regex: {error}"
+                    )
                 values["text_matches"] = pattern
         for key in ("safety", "asks_question"):
             if key in data:
@@ -218,7 +229,9 @@ class _Reader:
             if isinstance(count, str) and count.strip().isdigit():
                 values["replies"] = int(count)
             else:
-                self.problem((*loc, "replies"), f"replies must be a whole number, got {_kind(count)}")
+                self.problem(
+                    (*loc, "replies"), f"replies must be a whole number, got {_kind(count)}"
+                )
         return Expect(**values, lines=lines)  # type: ignore[arg-type]
 
 
@@ -268,12 +281,22 @@ def check_ids(script: Script, content: Content) -> list[Problem]:
         exp = step.expect
         if exp.check_intent and exp.intent is not None and exp.intent not in intents:
             line = exp.lines.get("intent", step.line)
-            problems.append(Problem(script.path, line, f"unknown intent {exp.intent!r}{_near(exp.intent, intents)}"))
+            problems.append(
+                Problem(
+                    script.path, line, f"unknown intent {exp.intent!r}{_near(exp.intent, intents)}"
+                )
+            )
         for key in ("routes", "routes_exclude"):
             for route in getattr(exp, key):
                 if route not in content.routes:
                     line = exp.lines.get(key, step.line)
-                    problems.append(Problem(script.path, line, f"unknown route {route!r}{_near(route, content.routes)}"))
+                    problems.append(
+                        Problem(
+                            script.path,
+                            line,
+                            f"unknown route {route!r}{_near(route, content.routes)}",
+                        )
+                    )
     return problems
 
 
@@ -282,11 +305,3 @@ def _near(word: str, known: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def display_path(file: Path) -> str:
-    """A path relative to the working folder when it is inside it, so editors can open it."""
-    try:
-        return str(file.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(file)

@@ -13,8 +13,8 @@ import re
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,7 +22,7 @@ from bot.channels.console import parse_command
 from bot.engine import Engine
 from bot.model import Event, Reply
 from bot.problem import Problem
-from bot.script_format import Expect, Script, Step, check_ids, display_path, find_scripts, load_script
+from bot.script_format import Expect, Script, Step, check_ids, find_scripts, load_script
 from bot.session import LiveEngine, make_handler
 from bot.store import MemoryStore
 
@@ -104,7 +104,9 @@ def check(expect: Expect, outcome: Outcome) -> list[str]:
         errors.append(f"expected the text to match /{expect.text_matches}/")
     absent = [b for b in expect.buttons if b not in outcome.labels]
     if absent:
-        errors.append(f"expected buttons {', '.join(repr(b) for b in absent)}{_comma_hint(expect, outcome)}")
+        errors.append(
+            f"expected buttons {', '.join(repr(b) for b in absent)}{_comma_hint(expect, outcome)}"
+        )
     if expect.safety is not None and outcome.safety != expect.safety:
         errors.append(f"expected safety {str(expect.safety).lower()}")
     if expect.asks_question is not None and outcome.asks_question != expect.asks_question:
@@ -227,7 +229,6 @@ class Result:
     script: Script
     failure: Failure | None = None
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -274,6 +275,14 @@ async def run_script(script: Script, engine: Engine, *, telegram: bool = False) 
                 break
     result.seconds = time.perf_counter() - started
     return result
+
+
+def display_path(file: Path) -> str:
+    """A path relative to the working folder when it is inside it, so editors can open it."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
 
 
 def load_all(paths: Sequence[Path], content: Any = None) -> tuple[list[Script], list[Problem]]:
@@ -349,8 +358,6 @@ def run_cli(
             print(problem.format(), file=err)
         print("The content has errors; run `python -m bot validate` for the list.", file=err)
         return 2
-    if telegram and not _telegram_usable(err):
-        return 2
     scripts, problems = load_all(paths, engine.content)
     for problem in problems:
         print(problem.format(), file=err)
@@ -379,18 +386,3 @@ async def _run_all(
         print(result.report(), file=out, flush=True)
         results.append(result)
     return results
-
-
-def _telegram_usable(err: TextIO, importer: Callable[[], object] | None = None) -> bool:
-    try:
-        (importer or _import_loopback)()
-    except ImportError as error:
-        print(f"--telegram is not available: {error}", file=err)
-        return False
-    return True
-
-
-def _import_loopback() -> object:
-    from bot.channels import loopback
-
-    return loopback

@@ -100,7 +100,8 @@ class TestScriptFormat:
             ("command", "/start phishing", "ann", False, 12),
             ("send", "photo", "ann", False, 15),
         ]
-        assert steps[0].expect.check_intent and steps[0].expect.intent is None
+        assert steps[0].expect.check_intent
+        assert steps[0].expect.intent is None
         assert steps[0].expect.replies == 2
         assert steps[2].expect.text_contains == ("7726",)
         assert steps[3].expect.safety is False
@@ -110,7 +111,7 @@ class TestScriptFormat:
         [
             ("turns:\n  - say: hi\n", "s.yaml:1: missing key 'name'"),
             ("name: x\n", "s.yaml:1: missing key 'turns'"),
-            ("name: x\nturns: []\n", "s.yaml:2: turns must be a list of turns, got a list"),
+            ("name: x\nturns: []\n", "s.yaml:2: turns is empty: add at least one turn"),
             (
                 "name: x\nturns:\n  - say: hi\n    press: Yes\n",
                 "s.yaml:3: a turn needs exactly one of say, press, command, send "
@@ -140,7 +141,9 @@ class TestScriptFormat:
             ),
         ],
     )
-    def test_mistakes_in_a_script_are_problems(self, tmp_path: Path, text: str, message: str) -> None:
+    def test_mistakes_in_a_script_are_problems(
+        self, tmp_path: Path, text: str, message: str
+    ) -> None:
         """Wrong shapes and values are caught before anything runs, with the line."""
         script, problems = one(tmp_path, text)
         assert script is None
@@ -272,8 +275,11 @@ class TestRunScript:
     async def test_buttons_belong_to_their_chat(self, bot: Engine, tmp_path: Path) -> None:
         """Another chat's menu cannot be pressed: each simulated user sees only their own."""
         script, _ = load_script(
-            write(tmp_path, "name: x\nturns:\n  - command: /menu\n  - press: Money and fraud\n"
-                  "    chat: someone else\n"),
+            write(
+                tmp_path,
+                "name: x\nturns:\n  - command: /menu\n  - press: Money and fraud\n"
+                "    chat: someone else\n",
+            ),
             "s.yaml",
         )
         assert script is not None
@@ -286,18 +292,22 @@ class TestRunScript:
     async def test_state_is_fresh_for_each_script(self, bot: Engine, tmp_path: Path) -> None:
         """A question left open by one script is not answered by the next."""
         opener, _ = load_script(write(tmp_path, "name: a\nturns:\n  - command: /start phishing\n"))
-        answer, _ = load_script(
-            write(tmp_path, "name: b\nturns:\n  - press: 'No'\n", "b.yaml")
-        )
-        assert opener is not None and answer is not None
+        answer, _ = load_script(write(tmp_path, "name: b\nturns:\n  - press: 'No'\n", "b.yaml"))
+        assert opener is not None
+        assert answer is not None
         assert (await run_script(opener, bot)).passed
         assert not (await run_script(answer, bot)).passed
 
-    async def test_group_turns_reach_the_engine_as_group(self, bot: Engine, tmp_path: Path) -> None:
+    async def test_group_turns_reach_the_engine_as_group(
+        self, bot: Engine, tmp_path: Path
+    ) -> None:
         """`group: true` makes a crime reply point to a private chat instead of advising."""
         script, _ = load_script(
-            write(tmp_path, "name: g\ngroup: true\nturns:\n  - command: /start phishing\n"
-                  "    expect:\n      replies: 1\n      asks_question: false\n")
+            write(
+                tmp_path,
+                "name: g\ngroup: true\nturns:\n  - command: /start phishing\n"
+                "    expect:\n      replies: 1\n      asks_question: false\n",
+            )
         )
         assert script is not None
         assert (await run_script(script, bot)).passed
@@ -320,7 +330,10 @@ class TestCli:
         """One PASS line per script and a summary; exit code 0."""
         assert main(["test", str(BAD / "pass")]) == 0
         out = capsys.readouterr().out.splitlines()
-        assert out == [f"PASS Deep link then a button ({BAD}/pass/deep_link.yaml)", "1 passed, 0 failed"]
+        assert out == [
+            f"PASS Deep link then a button ({BAD}/pass/deep_link.yaml)",
+            "1 passed, 0 failed",
+        ]
 
     def test_any_failure_exits_1(self, capsys: pytest.CaptureFixture[str]) -> None:
         """Failing scripts are each reported as FAIL with file:line; exit code 1."""
@@ -340,7 +353,10 @@ class TestCli:
         """A script with a mistake gets path:line on stderr and exit 2, even if others pass."""
         assert main(["test", str(BAD / "broken" / "wrong_type.yaml"), str(BAD / "pass")]) == 2
         captured = capsys.readouterr()
-        assert captured.err == f"{BAD}/broken/wrong_type.yaml:5: safety must be true or false, got 'no'\n"
+        assert (
+            captured.err
+            == f"{BAD}/broken/wrong_type.yaml:5: safety must be true or false, got 'no'\n"
+        )
         assert "PASS Deep link then a button" in captured.out
 
     def test_missing_path_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
@@ -348,17 +364,27 @@ class TestCli:
         assert main(["test", "no/such/scripts"]) == 2
         assert capsys.readouterr().err == "no/such/scripts:1: no such script file or folder\n"
 
-    def test_empty_folder_exits_2(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_empty_folder_exits_2(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """Running no scripts at all is not a success."""
         assert main(["test", str(tmp_path)]) == 2
         assert capsys.readouterr().err.startswith("no scripts found in ")
 
-    def test_junit_report_reads_back(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_junit_report_reads_back(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """--junit writes one testcase per script, failures with their report, errors per file."""
         report = tmp_path / "junit.xml"
         code = main(
-            ["test", str(BAD / "fail" / "wrong_intent.yaml"), str(BAD / "pass"),
-             str(BAD / "broken" / "unknown_key.yaml"), "--junit", str(report)]
+            [
+                "test",
+                str(BAD / "fail" / "wrong_intent.yaml"),
+                str(BAD / "pass"),
+                str(BAD / "broken" / "unknown_key.yaml"),
+                "--junit",
+                str(report),
+            ]
         )
         capsys.readouterr()
         assert code == 2
@@ -372,9 +398,12 @@ class TestCli:
         assert f"{BAD}/fail/wrong_intent.yaml:3: turn 1" in (failure.text or "")
         assert list(cases["Deep link then a button"]) == []
         error = cases[f"{BAD}/broken/unknown_key.yaml"].find("error")
-        assert error is not None and "unknown key 'intnet'" in (error.get("message") or "")
+        assert error is not None
+        assert "unknown key 'intnet'" in (error.get("message") or "")
 
-    def test_telegram_flag_runs_through_the_adapter(self, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_telegram_flag_runs_through_the_adapter(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """`--telegram` gives the same verdicts and exit codes as the engine run."""
         assert main(["test", "--telegram", str(BAD / "pass")]) == 0
         assert main(["test", "--telegram", str(BAD / "fail" / "wrong_intent.yaml")]) == 1
@@ -387,3 +416,17 @@ def test_step_describes_itself() -> None:
     """Reports quote the turn as the tester wrote it."""
     step = Step("say", "hi there", "me", False, Expect(), 3)
     assert step.describe() == "say: 'hi there'"
+
+
+class TestDocs:
+    def test_every_example_in_the_guide_is_a_valid_script(self, tmp_path: Path) -> None:
+        """The scripts shown in docs/testing.md load without a single problem."""
+        import re
+
+        guide = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+        examples = [b for b in re.findall(r"```yaml\n(.*?)```", guide, re.S) if "turns:" in b]
+        assert len(examples) >= 4
+        for number, text in enumerate(examples):
+            script, problems = load_script(write(tmp_path, text, f"ex{number}.yaml"))
+            assert [p.format() for p in problems] == []
+            assert script is not None

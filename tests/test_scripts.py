@@ -62,3 +62,17 @@ class TestConversations:
         """Names identify scripts in reports, so no two scripts share one."""
         names = [s.name for s in SCRIPTS]
         assert sorted({n for n in names if names.count(n) > 1}) == []
+
+    @pytest.mark.slow
+    async def test_telegram_gives_the_same_verdicts(
+        self, content: Content, matcher: Matcher, screen: SafetyScreen
+    ) -> None:
+        """Through the real Telegram adapter every script passes or fails as it does directly."""
+        engine = Engine(content, matcher, screen, clock=lambda: FIXED_NOW)
+        differ = []
+        for script in SCRIPTS:
+            direct = await run_script(script, engine)
+            over_telegram = await run_script(script, engine, telegram=True)
+            if direct.passed != over_telegram.passed:
+                differ.append(over_telegram.report() if direct.passed else direct.report())
+        assert differ == []

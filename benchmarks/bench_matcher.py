@@ -96,8 +96,10 @@ def main() -> None:
     b_rate, b_p50, b_p99 = timed(
         lambda t: process.extractOne(t, examples, scorer=fuzz.WRatio), baseline_texts
     )
-    print(f"shipped catalog: {len(content.intents)} intents, {n_examples} examples, "
-          f"{len(texts)} messages")
+    print(
+        f"shipped catalog: {len(content.intents)} intents, {n_examples} examples, "
+        f"{len(texts)} messages"
+    )
     print(f"{'':28}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     print(f"{'matcher':28}{rate:10.0f}{p50:10.3f}{p99:10.3f}")
     print(f"{'naive extractOne WRatio':28}{b_rate:10.0f}{b_p50:10.3f}{b_p99:10.3f}")
@@ -107,9 +109,13 @@ def main() -> None:
     big = scaled(content, 10)
     big_matcher = Matcher(big, config)
     r10, p50_10, p99_10 = timed(big_matcher.classify, texts)
-    print(f"10x catalog ({len(big.intents)} intents): {r10:.0f} msg/s, p50 {p50_10:.3f} ms, "
-          f"p99 {p99_10:.3f} ms, index build {build_time(big, config):.1f} ms")
-    long_text = ("my mum is poorly and work is busy. " * 120)[:4000] + " someone hacked my facebook"
+    print(
+        f"10x catalog ({len(big.intents)} intents): {r10:.0f} msg/s, p50 {p50_10:.3f} ms, "
+        f"p99 {p99_10:.3f} ms, index build {build_time(big, config):.1f} ms"
+    )
+    long_text = ("my mum is poorly and work is busy. " * 120)[
+        :4000
+    ] + " someone hacked my facebook"
     _, _, p99_long = timed(matcher.classify, [long_text] * 50)
     print(f"4,000-character message: p99 {p99_long:.2f} ms")
     print(f"peak memory of a classify process: {classify_peak_mb(texts):.1f} MB")

@@ -79,7 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "To connect Telegram, see README.md ('Run on Telegram').",
                 file=sys.stderr,
             )
-    return _COMMANDS[command](args)
+    try:
+        return _COMMANDS[command](args)
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not an error worth a traceback.
+        sys.stderr.close()
+        return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -94,7 +99,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     return run_catalog(args.content, out=sys.stdout, err=sys.stderr)
 
 
-def _load_pipeline(args: argparse.Namespace):  # noqa: ANN202 - (Content, Pipeline) or None
+def _load_pipeline(args: argparse.Namespace):
     """Load content and build the matcher; print the problems and return None on failure."""
     from bot.content import ContentError, load_content
     from bot.evaluate import Pipeline
@@ -139,7 +144,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return print_report(evaluate(loaded[1], rows), floors, sys.stdout)
 
 
-def _engine(args: argparse.Namespace):  # noqa: ANN202 - LiveEngine or None
+def _engine(args: argparse.Namespace):
     from bot.engine import Engine
     from bot.session import LiveEngine
 
@@ -151,7 +156,7 @@ def _engine(args: argparse.Namespace):  # noqa: ANN202 - LiveEngine or None
     return LiveEngine(engine, args.content)
 
 
-def _state_store(*, memory_default: bool):  # noqa: ANN202 - a StateStore
+def _state_store(*, memory_default: bool):
     from bot.secret import load_or_create_secret
     from bot.store import MemoryStore, SqliteStore
 
@@ -192,6 +197,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.channels.telegram import SettingsError, run, settings_from_env
     from bot.session import make_handler
 
+    # PTB 22 warns on every RetryAfter unless told to use timedelta durations already.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         settings = settings_from_env(os.environ, webhook=args.webhook)
     except SettingsError as error:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
+from rapidfuzz import fuzz
 
 from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
 from bot.matcher import Matcher
@@ -30,6 +31,7 @@ COMMAND_INTENTS = {
     "/protect": "protect_yourself",
     "/privacy": "privacy",
 }
+LABEL_SIMILARITY = 85  # typed text this close to an answer button's label presses it
 BUTTON_CLEAR = "clear"
 BUTTON_OTHER = "other"
 
@@ -99,7 +101,7 @@ class Engine:
         words = normalize(text)
         short = 0 < len(words.split()) <= self.dialogue.max_followup_words
         if short and state.pending:
-            answer = self._answer_in_words(words)
+            answer = self._answer_in_words(words, state.pending)
             if answer is not None:
                 reply = self.compose.answer_reply(state.pending, answer)
                 if reply is not None:
@@ -112,13 +114,27 @@ class Engine:
         if match.decision == "matched" and match.intent:
             return self._intent(match.intent, state)
         if match.decision == "ambiguous":
-            options = [c.intent for c in match.alternatives[:3] if c.score >= 0]
+            # Offer only the genuinely close ones, never a weak third guess.
+            best = match.alternatives[0].score if match.alternatives else 0.0
+            options = [c.intent for c in match.alternatives[:3] if c.score >= 0.8 * best]
             return (self.compose.did_you_mean(options),), replace(state, pending=None)
         return (self.compose.fallback(),), replace(state, pending=None)
 
-    def _answer_in_words(self, words: str) -> str | None:
+    def _answer_in_words(self, words: str, pending: str) -> str | None:
+        """Read a typed answer: the button's own words, a known phrase, or a leading yes/no."""
+        response = self.content.responses.get(pending)
+        question = response.question if response else None
+        if question is not None:
+            for answer in question.answers:
+                if fuzz.ratio(words, normalize(answer.label)) >= LABEL_SIMILARITY:
+                    return answer.id
         for answer, phrases in self.dialogue.answers.items():
             if words in phrases or any(_contains(words, p) for p in phrases if " " in p):
+                return answer
+        # "yes she sent them 2000 pounds": the first word answers, the rest is detail.
+        first = words.split(" ", 1)[0]
+        for answer, phrases in self.dialogue.answers.items():
+            if first in phrases:
                 return answer
         return None
 
@@ -133,6 +149,8 @@ class Engine:
                 reply = self.compose.section_reply(topic, target)
             if reply is not None:
                 return (reply,)
+            # The topic has no such section: show its key advice again rather than guess.
+            return self.compose.intent_replies(topic, ask=False)
         return ()
 
     def _intent(
@@ -175,7 +193,7 @@ class Engine:
         clear = ((self._button("clear_chat", BUTTON_CLEAR),),)
         return self.compose.simple("forget_done", buttons=clear)
 
-    def _button(self, key: str, data: str):  # noqa: ANN202 - a Button
+    def _button(self, key: str, data: str):
         from bot.model import Button
 
         return Button(self.compose.text(key), data)

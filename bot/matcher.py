@@ -22,19 +22,6 @@ from bot.normalize import normalize
 
 CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "matcher.yaml"
 
-# Words that say nothing about which crime it was; dropping them lets content words decide.
-STOPWORDS = frozenset(
-    """a about after again all also am an and any are as at be because been before being
-    but by can could did do does doing for from had has have having he her here him his how
-    i if in into is it its just me more my myself no not of off on or our out over
-    please really so some such than that the their them then there these they this those to
-    too up us very was we were what when where which while who why will with would you your
-    yours got get gets getting like oh ok okay well still even only just its""".split()
-)
-
-
-_ACTIVE_STOPWORDS: frozenset[str] = frozenset()
-
 
 @dataclass(frozen=True)
 class MatcherConfig:
@@ -92,7 +79,9 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Return the normalised, stemmed words that carry meaning, in order."""
-    return [stem(w) for w in normalize(text).split() if w not in _ACTIVE_STOPWORDS]
+    # No stopword list: inverse document frequency already gives "my" and "the" almost no
+    # weight, and short messages like "what can you do" need every word they have.
+    return [stem(w) for w in normalize(text).split()]
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -144,7 +133,7 @@ class Matcher:
         for words, owner in zip(docs, owners, strict=True):
             per_intent[owner].update(words)
         for keyword, owner in zip(keywords, kw_owner, strict=True):
-            per_intent[owner].update(w for w in keyword.split() if w not in STOPWORDS)
+            per_intent[owner].update(keyword.split())
         vocab = sorted(set().union(*per_intent)) if per_intent else []
         self._vocab = vocab
         self._vocab_index = {word: i for i, word in enumerate(vocab)}
@@ -323,9 +312,7 @@ class Matcher:
         if not words or not self._keywords:
             return scores, []
         spans = [
-            (i, i + n)
-            for n in range(1, self._max_ngram + 1)
-            for i in range(len(words) - n + 1)
+            (i, i + n) for n in range(1, self._max_ngram + 1) for i in range(len(words) - n + 1)
         ]
         best = np.zeros(len(self._keywords), dtype=np.float32)
         # Correctly spelt n-grams are looked up; only those with a word the catalog has never
@@ -354,7 +341,9 @@ class Matcher:
         owners = self._keyword_owner[hit_index]
         np.maximum.at(scores, owners, best[hit_index])
         extra = np.bincount(owners, minlength=len(scores)).astype(np.float32) - 1
-        scores = np.where(scores > 0, np.minimum(100, scores + self.config.keyword_bonus * extra), 0)
+        scores = np.where(
+            scores > 0, np.minimum(100, scores + self.config.keyword_bonus * extra), 0
+        )
         hits = [(self.intent_ids[self._keyword_owner[i]], self._keywords[i]) for i in hit_index]
         return scores, hits
 

@@ -3,7 +3,8 @@
 Pure and synchronous. Its phrases live in the `safety:` blocks of intents/emergency.yaml and
 intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list of words where
 `a|b` offers alternatives and `*` allows up to three other words; each word also matches a
-close misspelling. A blocker ("dying to know", "last month") silences triggers in its clause.
+close misspelling. A blocker ("dying to know", "last month") silences a trigger in the same
+clause that it overlaps or sits within six words of.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.normalize import normalize
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
 GAP_WORDS = 3
+BLOCK_REACH = 6  # words between a blocker and the trigger it silences
 FUZZY_CUTOFF = 83.0  # for phrase words of 6+ letters; shorter ones need 85
 FUZZY_CUTOFF_SHORT = 85.0
 # Clause breaks: a blocker in one clause must not silence a trigger in another
@@ -30,12 +32,13 @@ _CLAUSE_BREAK = re.compile(
 )
 
 # Everyday words are never read as a misspelling of another ("the" is not "they").
-_COMMON = frozenset(
-    """the they them then than this that these those there their here where were was
-    are and any but for from with have has had his her him its our out who why how what
-    when will would can could not now new one two all off too too see she he we you
-    your me my mine our ours us it is in on at to of by up so if or as be been""".split()
-)
+_COMMON_TEXT = """
+the they them then than this that these those there their here where were was are and any
+but for from with have has had his her him its our out who why how what when will would
+can could not now new one two all off too too see she he we you your me my mine our ours
+us it is in on at to of by up so if or as be been
+"""
+_COMMON = frozenset(_COMMON_TEXT.split())
 
 Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
 
@@ -44,6 +47,11 @@ Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
 class SafetyHit:
     kind: SafetyKind
     phrase: str
+
+
+def _near(start: int, end: int, blocker: tuple[int, int]) -> bool:
+    """A blocker silences a trigger it overlaps or sits within a few words of."""
+    return blocker[0] - BLOCK_REACH <= end and start <= blocker[1] + BLOCK_REACH
 
 
 def _split_clauses(text: str) -> list[str]:
@@ -114,16 +122,34 @@ class SafetyScreen:
         return [lookup[w] for w in words]
 
     @staticmethod
-    def _matches(pattern: Pattern, sets: list[frozenset[int]]) -> bool:
-        def match_at(p: int, i: int) -> bool:
+    def _spans(
+        pattern: Pattern, sets: list[frozenset[int]], present: frozenset[int]
+    ) -> list[tuple[int, int]]:
+        """Every (first word, last word) where the phrase occurs in the clause."""
+        # Cheap rejection first: every word slot must be filled somewhere in the clause.
+        if any(item is not None and item.isdisjoint(present) for item in pattern):
+            return []
+
+        def end_at(p: int, i: int) -> int | None:
             if p == len(pattern):
-                return True
+                return i - 1
             item = pattern[p]
             if item is None:
-                return any(match_at(p + 1, j) for j in range(i, min(i + GAP_WORDS, len(sets)) + 1))
-            return i < len(sets) and bool(item & sets[i]) and match_at(p + 1, i + 1)
+                for j in range(i, min(i + GAP_WORDS, len(sets)) + 1):
+                    end = end_at(p + 1, j)
+                    if end is not None:
+                        return end
+                return None
+            if i < len(sets) and item & sets[i]:
+                return end_at(p + 1, i + 1)
+            return None
 
-        return any(match_at(0, start) for start in range(len(sets)))
+        spans = []
+        for start in range(len(sets)):
+            end = end_at(0, start)
+            if end is not None:
+                spans.append((start, end))
+        return spans
 
     def check(self, text: str) -> SafetyHit | None:
         """Return the first safety concern in a message, or None when there is none."""
@@ -132,10 +158,11 @@ class SafetyScreen:
         for clause in _split_clauses(text):
             words = clause.split()
             sets = self._word_sets(words)
+            present = frozenset().union(*sets)
             for kind, triggers, blockers in self._rules:
-                if any(self._matches(b, sets) for b in blockers):
-                    continue
+                blocked = [s for b in blockers for s in self._spans(b, sets, present)]
                 for phrase, pattern in triggers:
-                    if self._matches(pattern, sets):
-                        return SafetyHit(kind, phrase)
+                    for start, end in self._spans(pattern, sets, present):
+                        if not any(_near(start, end, b) for b in blocked):
+                            return SafetyHit(kind, phrase)
         return None

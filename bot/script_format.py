@@ -81,7 +81,6 @@ class Script:
     path: str
     tags: tuple[str, ...]
     steps: tuple[Step, ...]
-    line: int = 1
 
     @property
     def known_bug(self) -> bool:

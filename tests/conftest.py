@@ -59,4 +59,4 @@ def engine(content: Content, matcher: Matcher, screen: SafetyScreen, clock: Fake
 
 @pytest.fixture
 def project_root() -> Iterator[Path]:
-    yield PROJECT_ROOT
+    return PROJECT_ROOT

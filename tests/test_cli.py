@@ -31,7 +31,9 @@ def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
 
 def finish(proc: subprocess.Popen[str]) -> int:
     """Close our end, drain and close every pipe, and return the exit code."""
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdin.close()
     proc.stdout.read()
     proc.stderr.read()
@@ -42,7 +44,8 @@ def finish(proc: subprocess.Popen[str]) -> int:
 
 def exchange(proc: subprocess.Popen[str], line: str) -> dict:
     """Send one line and read exactly one line back: proves the stream is flushed per line."""
-    assert proc.stdin is not None and proc.stdout is not None
+    assert proc.stdin is not None
+    assert proc.stdout is not None
     proc.stdin.write(line + "\n")
     proc.stdin.flush()
     return json.loads(proc.stdout.readline())
@@ -70,7 +73,9 @@ class TestClassify:
         """--explain shows which keywords and examples led to the answer."""
         import io
 
-        monkeypatch.setattr(sys, "stdin", io.StringIO("fake courier text asking me to pay a fee\n"))
+        monkeypatch.setattr(
+            sys, "stdin", io.StringIO("fake courier text asking me to pay a fee\n")
+        )
         assert main(["classify", "--explain"]) == 0
         data = json.loads(capsys.readouterr().out)
         assert data["evidence"]["examples"]
@@ -94,7 +99,10 @@ class TestChatJsonl:
         try:
             start = exchange(proc, json.dumps({"text": "/start"}))
             assert start["replies"][0]["buttons"]
-            crime = exchange(proc, json.dumps({"text": "someone keeps sending me strobe gifs to give me a seizure"}))
+            crime = exchange(
+                proc,
+                json.dumps({"text": "someone keeps sending me strobe gifs to give me a seizure"}),
+            )
             reply = crime["replies"][0]
             assert reply["intent"] == "flashing_images"
             assert "police_101" in reply["routes"]

@@ -13,7 +13,9 @@ CRIME_TEXT = "someone I met on a dating app says he loves me and keeps asking me
 CRIME = "romance_fraud"
 
 
-def say(engine: Engine, text: str, state: ChatState | None = None) -> tuple[list[Reply], ChatState]:
+def say(
+    engine: Engine, text: str, state: ChatState | None = None
+) -> tuple[list[Reply], ChatState]:
     turn = engine.respond(Event("text", text), state or ChatState())
     return list(turn.replies), turn.state
 
@@ -51,7 +53,9 @@ class TestCrimeReply:
         assert {"bank_159", "report_fraud", "victim_services"} <= set(first.routes)
         assert state.topic == CRIME
 
-    def test_first_reply_offers_sections_and_main_menu(self, engine: Engine, content: Content) -> None:
+    def test_first_reply_offers_sections_and_main_menu(
+        self, engine: Engine, content: Content
+    ) -> None:
         """Buttons under the first reply open each section, and one returns to the menu."""
         replies, _ = say(engine, CRIME_TEXT)
         data = all_data(replies[:1])
@@ -59,7 +63,9 @@ class TestCrimeReply:
             assert f"section:{CRIME}:{section.id}" in data
         assert "menu:main" in data
 
-    def test_follow_up_question_is_asked_as_second_message(self, engine: Engine, content: Content) -> None:
+    def test_follow_up_question_is_asked_as_second_message(
+        self, engine: Engine, content: Content
+    ) -> None:
         """When the topic has a follow-up question, it comes next with answer buttons."""
         replies, state = say(engine, CRIME_TEXT)
         question = content.responses[CRIME].question
@@ -78,7 +84,9 @@ class TestCrimeReply:
 
 class TestFollowUps:
     @pytest.mark.parametrize("words", ["yeah", "yes i have", "i did unfortunately", "Yep."])
-    def test_yes_in_words_goes_to_yes_branch(self, engine: Engine, content: Content, words: str) -> None:
+    def test_yes_in_words_goes_to_yes_branch(
+        self, engine: Engine, content: Content, words: str
+    ) -> None:
         """'yeah' after the question gives the yes branch, not the fallback."""
         _, state = say(engine, CRIME_TEXT)
         replies, state = say(engine, words, state)
@@ -88,7 +96,9 @@ class TestFollowUps:
         assert state.pending is None
 
     @pytest.mark.parametrize("words", ["nope", "no", "not yet", "nah not yet"])
-    def test_no_in_words_goes_to_no_branch(self, engine: Engine, content: Content, words: str) -> None:
+    def test_no_in_words_goes_to_no_branch(
+        self, engine: Engine, content: Content, words: str
+    ) -> None:
         """'nope' and 'not yet' give the no branch."""
         _, state = say(engine, CRIME_TEXT)
         replies, _ = say(engine, words, state)
@@ -210,8 +220,13 @@ class TestCommandsAndSmallTalk:
 
     @pytest.mark.parametrize(
         ("cmd", "intent"),
-        [("/help", "help"), ("/report", "how_to_report"), ("/support", "victim_support"),
-         ("/protect", "protect_yourself"), ("/privacy", "privacy")],
+        [
+            ("/help", "help"),
+            ("/report", "how_to_report"),
+            ("/support", "victim_support"),
+            ("/protect", "protect_yourself"),
+            ("/privacy", "privacy"),
+        ],
     )
     def test_commands_open_their_topics(self, engine: Engine, cmd: str, intent: str) -> None:
         """Each command opens the matching reply."""
@@ -222,7 +237,8 @@ class TestCommandsAndSmallTalk:
         """/forget wipes the state and offers to clear the chat from the phone."""
         _, state = say(engine, CRIME_TEXT)
         replies, state = command(engine, "/forget", state=state)
-        assert state.topic is None and state.pending is None
+        assert state.topic is None
+        assert state.pending is None
         assert "clear" in all_data(replies)
 
     def test_cancel_drops_topic(self, engine: Engine) -> None:
@@ -239,8 +255,12 @@ class TestCommandsAndSmallTalk:
 
     @pytest.mark.parametrize(
         ("text", "intent"),
-        [("hiya", "greeting"), ("thank you so much", "thanks"), ("bye for now", "goodbye"),
-         ("what do you do with my data", "privacy")],
+        [
+            ("hiya", "greeting"),
+            ("thank you so much", "thanks"),
+            ("bye for now", "goodbye"),
+            ("what do you do with my data", "privacy"),
+        ],
     )
     def test_small_talk(self, engine: Engine, text: str, intent: str) -> None:
         """Greeting, thanks, goodbye and privacy behave as people expect."""
@@ -253,7 +273,9 @@ class TestCommandsAndSmallTalk:
         _, state = say(engine, "thanks", state)
         assert state.topic == CRIME
 
-    @pytest.mark.parametrize("kind", ["photo", "sticker", "voice", "video", "document", "location", "contact"])
+    @pytest.mark.parametrize(
+        "kind", ["photo", "sticker", "voice", "video", "document", "location", "contact"]
+    )
     def test_non_text_asks_for_words(self, engine: Engine, kind: str) -> None:
         """A photo or sticker gets a kind request to describe it in words."""
         replies = engine.respond(Event(kind), ChatState()).replies  # type: ignore[arg-type]

@@ -11,18 +11,33 @@ from bot.model import Content, Intent
 def tiny_content(**extra: Intent) -> Content:
     intents = {
         "parcel": Intent(
-            "parcel", "crime", "Parcel texts", "", "money",
-            ("text about a parcel delivery fee", "royal mail says my parcel is held",
-             "delivery company wants a redelivery charge"),
+            "parcel",
+            "crime",
+            "Parcel texts",
+            "",
+            "money",
+            (
+                "text about a parcel delivery fee",
+                "royal mail says my parcel is held",
+                "delivery company wants a redelivery charge",
+            ),
             ("parcel", "redelivery"),
         ),
         "hacked": Intent(
-            "hacked", "crime", "Hacked", "", "accounts",
+            "hacked",
+            "crime",
+            "Hacked",
+            "",
+            "accounts",
             ("someone got into my email", "my facebook was hacked", "locked out of instagram"),
             ("hacked", "hacker"),
         ),
         "everyday": Intent(
-            "everyday", "negative", "Not covered", "", None,
+            "everyday",
+            "negative",
+            "Not covered",
+            "",
+            None,
             ("what time is bin day", "weather tomorrow in buxton", "bus times to derby"),
             (),
         ),
@@ -35,17 +50,27 @@ class TestTypos:
     @pytest.mark.parametrize(
         ("clean", "typed"),
         [
-            ("someone hacked my instagram account and changed the password",
-             "sumone hackd my insta acount and chnaged the pasword"),
-            ("I got a text saying my parcel was held and I had to pay a fee",
-             "i got a txt sayin my parcle was held n i had to pay a fee"),
-            ("my ex is sharing my nudes online without my consent",
-             "my ex is shareing my nudez onlin without my concent"),
-            ("a man I met on a dating site keeps asking me for money",
-             "a man i met on a datin site keeps askin me for mony"),
+            (
+                "someone hacked my instagram account and changed the password",
+                "sumone hackd my insta acount and chnaged the pasword",
+            ),
+            (
+                "I got a text saying my parcel was held and I had to pay a fee",
+                "i got a txt sayin my parcle was held n i had to pay a fee",
+            ),
+            (
+                "my ex is sharing my nudes online without my consent",
+                "my ex is shareing my nudez onlin without my concent",
+            ),
+            (
+                "a man I met on a dating site keeps asking me for money",
+                "a man i met on a datin site keeps askin me for mony",
+            ),
         ],
     )
-    def test_same_intent_with_and_without_typos(self, matcher: Matcher, clean: str, typed: str) -> None:
+    def test_same_intent_with_and_without_typos(
+        self, matcher: Matcher, clean: str, typed: str
+    ) -> None:
         """A hurried, misspelt message is understood as the tidy one is."""
         tidy = matcher.classify(clean)
         hurried = matcher.classify(typed)
@@ -62,12 +87,14 @@ class TestDecisions:
     def test_clear_message_is_matched(self) -> None:
         """A message close to one intent's examples is matched to it."""
         match = Matcher(tiny_content()).classify("royal mail text wants a parcel fee")
-        assert match.decision == "matched" and match.intent == "parcel"
+        assert match.decision == "matched"
+        assert match.intent == "parcel"
 
     def test_everyday_message_is_no_match(self) -> None:
         """A message closest to the out-of-scope examples is not given a topic."""
         match = Matcher(tiny_content()).classify("what time is the bus to derby")
-        assert match.decision == "no_match" and match.intent is None
+        assert match.decision == "no_match"
+        assert match.intent is None
         assert all(c.intent != "everyday" for c in match.alternatives)
 
     def test_unrelated_message_is_no_match(self) -> None:
@@ -105,7 +132,11 @@ class TestLongMessages:
 
     def test_other_scripts_do_not_break_it(self, matcher: Matcher) -> None:
         """A message in another script gets a decision, not an error."""
-        assert matcher.classify("Мене обдурили в інтернеті").decision in {"no_match", "ambiguous", "matched"}
+        assert matcher.classify("Мене обдурили в інтернеті").decision in {
+            "no_match",
+            "ambiguous",
+            "matched",
+        }
 
 
 class TestExplain:

@@ -29,7 +29,7 @@ class TestNormalize:
         assert normalize("scam!!!😭😭help...me") == "scam help me"
 
     def test_apostrophes_dropped_before_text_speak(self) -> None:
-        """"don't" and "dont" both become "do not"."""
+        """ "don't" and "dont" both become "do not"."""
         assert normalize("I don't know") == normalize("i dont know") == "i do not know"
 
     def test_curly_apostrophes_treated_like_straight_ones(self) -> None:

@@ -26,17 +26,20 @@ class TestEmergency:
     def test_danger_now_is_caught(self, screen: SafetyScreen, text: str) -> None:
         """Danger now, however it is put, gets the emergency answer."""
         hit = screen.check(text)
-        assert hit is not None and hit.kind == "emergency"
+        assert hit is not None
+        assert hit.kind == "emergency"
 
     def test_danger_buried_in_a_long_message(self, screen: SafetyScreen) -> None:
         """A sentence of danger inside a long story about a scam still counts."""
         story = (
             "I bought a car on Gumtree and paid a deposit, the seller stopped answering. "
-            "I found his address and went round to ask for it back. " * 20
+            "I found his address and went round to ask for it back. "
+            * 20
             + "Now three men are outside the house and one is holding a knife."
         )
         hit = screen.check(story)
-        assert hit is not None and hit.kind == "emergency"
+        assert hit is not None
+        assert hit.kind == "emergency"
 
     @pytest.mark.parametrize(
         "text",
@@ -78,7 +81,8 @@ class TestSelfHarm:
     def test_risk_to_self_is_caught(self, screen: SafetyScreen, text: str) -> None:
         """Direct, indirect and misspelt words about suicide or self-harm are caught."""
         hit = screen.check(text)
-        assert hit is not None and hit.kind == "self_harm_crisis"
+        assert hit is not None
+        assert hit.kind == "self_harm_crisis"
 
     @pytest.mark.parametrize(
         "text",
@@ -102,7 +106,10 @@ class TestScreenRules:
         """A phrase added to the YAML block is caught without code changes."""
         emergency = content.intents["emergency"]
         rules = SafetyRules((*emergency.safety.triggers, "kettle|kettles * screaming"), ())
-        intents = {**content.intents, "emergency": Intent(**{**emergency.__dict__, "safety": rules})}
+        intents = {
+            **content.intents,
+            "emergency": Intent(**{**emergency.__dict__, "safety": rules}),
+        }
         screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
         assert screen.check("The kettle's screaming") is not None
 

@@ -43,8 +43,14 @@ from bot.channels.tg_guard import FloodGuard, with_retry
 from bot.channels.tg_settings import SettingsError, TelegramSettings, settings_from_env
 from bot.model import Event, Reply
 
-__all__ = ["SettingsError", "TelegramAdapter", "TelegramSettings", "build_application", "run"]
-__all__ += ["settings_from_env"]
+__all__ = [
+    "SettingsError",
+    "TelegramAdapter",
+    "TelegramSettings",
+    "build_application",
+    "run",
+    "settings_from_env",
+]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,75 @@
+"""Turns per second through the engine and the SQLite store (load state, respond, save).
+
+Run: python benchmarks/bench_engine.py   (prints figures; takes under a minute)
+Target: at least 1,000 turns/s, for 1 chat and for 1,000 simultaneous chats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.content import load_content  # noqa: E402
+from bot.engine import Engine  # noqa: E402
+from bot.evaluate import read_labelled  # noqa: E402
+from bot.matcher import Matcher, MatcherConfig  # noqa: E402
+from bot.model import Event  # noqa: E402
+from bot.session import LiveEngine, make_handler  # noqa: E402
+from bot.store import MemoryStore, SqliteStore  # noqa: E402
+
+TURNS = 4000
+
+
+def events() -> list[Event]:
+    """A realistic mix: descriptions, short answers, buttons and a photo now and then."""
+    texts = [str(r["text"]) for r in read_labelled(sorted((ROOT / "tests/data").glob("*.jsonl")))]
+    mix: list[Event] = []
+    for i, text in enumerate(texts):
+        mix.append(Event("text", text))
+        if i % 5 == 0:
+            mix.append(Event("text", "yes"))
+        if i % 7 == 0:
+            mix.append(Event("button", "menu:money"))
+        if i % 50 == 0:
+            mix.append(Event("photo"))
+    return mix
+
+
+async def run(store, chats: int, mix: list[Event]) -> float:
+    content = load_content(ROOT)
+    live = LiveEngine(Engine(content, Matcher(content, MatcherConfig.load())))
+    async with store:
+        handle = make_handler(live, store)
+        per_chat = TURNS // chats
+
+        async def chat(chat_id: int) -> None:
+            for turn in range(per_chat):
+                await handle(chat_id, mix[(chat_id * 31 + turn) % len(mix)])
+
+        start = time.perf_counter()
+        await asyncio.gather(*(chat(c) for c in range(chats)))
+        elapsed = time.perf_counter() - start
+    return per_chat * chats / elapsed
+
+
+def main() -> None:
+    mix = events()
+    print(f"{TURNS} turns of a realistic mix ({len(mix)} distinct events)")
+    print(f"{'store':10}{'chats':>8}{'turns/s':>12}")
+    for chats in (1, 1000):
+        with tempfile.TemporaryDirectory() as folder:
+            store = SqliteStore(Path(folder) / "state.db", secret=b"bench" * 8)
+            rate = asyncio.run(run(store, chats, mix))
+        print(f"{'sqlite':10}{chats:8}{rate:12.0f}")
+        rate = asyncio.run(run(MemoryStore(secret=b"bench"), chats, mix))
+        print(f"{'memory':10}{chats:8}{rate:12.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -111,12 +111,18 @@ class SafetyScreen:
             if exact is not None:
                 hits.add(exact)
             # Short words must be exact: "me" is not "my", "end" is not "and".
+            # A typo changes a letter or two, not the length: "bring" is not "burning".
             hits = {
                 h
                 for h in hits
                 if h == exact
-                or (len(self._words[h]) >= 6 and matrix[row, h] >= FUZZY_CUTOFF)
-                or (len(self._words[h]) >= 3 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
+                or (
+                    abs(len(self._words[h]) - len(word)) <= 1
+                    and (
+                        (len(self._words[h]) >= 6 and matrix[row, h] >= FUZZY_CUTOFF)
+                        or (len(self._words[h]) >= 3 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
+                    )
+                )
             }
             lookup[word] = frozenset(hits)
         return [lookup[w] for w in words]

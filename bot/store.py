@@ -1,36 +1,27 @@
-"""Private session store: a ChatState per chat plus a short-lived message-id log.
+"""Private session store: the StateStore contract, chat keys, and the in-memory backend.
 
-The only module that touches SQLite. Keys are HMACs of chat ids, never the ids; no message
-text is ever stored. Storage faults are logged once and degrade to "no saved state".
+A ChatState per chat plus a short-lived message-id log. Keys are HMACs of chat ids, never
+the ids; no message text is ever stored. The SQLite backend lives in sqlite_store.py and is
+imported from here on first use, so `bot.store` alone never loads aiosqlite.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import logging
-import os
-import sqlite3
-import time
-from collections.abc import Awaitable, Callable, Iterable
-from pathlib import Path
-from typing import Protocol, Self, TypeVar
-
-import aiosqlite
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from bot.model import ChatState
+
+if TYPE_CHECKING:
+    from bot.sqlite_store import SqliteStore as SqliteStore  # re-exported, see __getattr__
 
 log = logging.getLogger(__name__)
 
 TTL_SECONDS = 1800.0
 MESSAGE_LOG_SECONDS = 48 * 3600.0  # Telegram lets a bot delete its messages for 48 hours
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_MS = 200
-MAINTAIN_EVERY = 256  # purge expired rows after this many loads/saves/records
-
-T = TypeVar("T")
 ChatId = int | str
 
 
@@ -133,272 +124,13 @@ def _young_ids(rows: Iterable[tuple[int, float]], now: float) -> list[int]:
     return [int(message_id) for message_id, at in pairs if now - at < MESSAGE_LOG_SECONDS]
 
 
-# ---------------------------------------------------------------- SQLite
+def __getattr__(name: str) -> Any:
+    """Keep `from bot.store import SqliteStore` (and its constants) working, loaded lazily."""
+    if name in _SQLITE_NAMES:
+        from bot import sqlite_store
 
-# Each entry upgrades the schema by one version; never edit a shipped entry, append one.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        "CREATE TABLE chat_state ("
-        " key TEXT PRIMARY KEY, topic TEXT, pending TEXT, last_active REAL NOT NULL)",
-        "CREATE TABLE message_log (key TEXT NOT NULL, message_id INTEGER NOT NULL,"
-        " sent_at REAL NOT NULL)",
-        "CREATE UNIQUE INDEX message_log_by_key ON message_log (key, message_id)",
-    ),
-)
-assert len(_MIGRATIONS) == SCHEMA_VERSION
-
-_SQL_LOAD = "SELECT topic, pending, last_active FROM chat_state WHERE key = ?"
-_SQL_DROP_ONE = "DELETE FROM chat_state WHERE key = ? AND last_active = ?"
-_SQL_SAVE = (
-    "INSERT INTO chat_state (key, topic, pending, last_active) VALUES (?, ?, ?, ?)"
-    " ON CONFLICT (key) DO UPDATE SET topic = excluded.topic, pending = excluded.pending,"
-    " last_active = excluded.last_active"
-)
-_SQL_RECORD = "INSERT OR REPLACE INTO message_log (key, message_id, sent_at) VALUES (?, ?, ?)"
-_SQL_TAKE = "DELETE FROM message_log WHERE key = ? RETURNING message_id, sent_at"
-_SQL_PURGE_STATE = "DELETE FROM chat_state WHERE last_active <= ?"
-_SQL_PURGE_LOG = "DELETE FROM message_log WHERE sent_at <= ?"
-
-# What a broken disk or database can throw at us; anything else is a bug and should surface.
-_FAULTS = (sqlite3.Error, OSError, ValueError)
-_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+        return getattr(sqlite_store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-async def _migrate(db: aiosqlite.Connection) -> None:
-    """Bring the schema up to SCHEMA_VERSION, one recorded step at a time."""
-    await db.execute_fetchall("BEGIN IMMEDIATE")  # re-read inside: another process may migrate
-    try:
-        ((version,),) = await db.execute_fetchall("PRAGMA user_version")
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})"
-            )
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[number - 1]:
-                await db.execute_fetchall(statement)
-            await db.execute_fetchall(f"PRAGMA user_version = {number:d}")
-        await db.execute_fetchall("COMMIT")
-    except BaseException:
-        await _rollback(db)
-        raise
-
-
-async def _rollback(db: aiosqlite.Connection) -> None:
-    if db.in_transaction:
-        # The caller is already reporting the fault that brought us here.
-        with contextlib.suppress(*_FAULTS):
-            await db.execute_fetchall("ROLLBACK")
-
-
-class SqliteStore(_Lifecycle):
-    """Keeps state in one SQLite file (WAL) through a single aiosqlite connection.
-
-    Every method swallows storage faults: load returns a fresh ChatState, writes do
-    nothing, forget returns False. After a fault the store waits `retry_after` seconds,
-    then reconnects on the next call; a locked database is retried on every call since
-    busy_timeout already bounds the wait.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        *,
-        secret: bytes,
-        ttl_seconds: float = TTL_SECONDS,
-        retry_after: float = 2.0,
-    ) -> None:
-        if not secret:
-            raise ValueError("SqliteStore needs a secret (see bot.secret.load_or_create_secret)")
-        self.path = Path(path)
-        self._secret = secret
-        self._ttl = ttl_seconds
-        self._retry_after = retry_after
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()  # one statement sequence at a time on the one connection
-        self._retry_at = 0.0  # time.monotonic() before which we do not try to reconnect
-        self._faulty = False  # a fault has been logged and the store has not worked since
-        self._ops = 0
-
-    async def open(self) -> None:
-        """Connect, migrate and purge; on failure log it and retry on a later call."""
-        await self._call(lambda db: _nothing(), None)
-
-    async def close(self) -> None:
-        async with self._lock:
-            await self._disconnect()
-
-    async def load(self, chat_id: ChatId, now: float) -> ChatState:
-        key = chat_key(self._secret, chat_id)
-        return await self._call(lambda db: self._load(db, key, now), ChatState(), now=now)
-
-    async def save(self, chat_id: ChatId, state: ChatState) -> None:
-        row = (chat_key(self._secret, chat_id), state.topic, state.pending, state.last_active)
-        await self._call(lambda db: _write(db, _SQL_SAVE, row), None)
-
-    async def forget(self, chat_id: ChatId) -> bool:
-        """Delete the chat's state and message log together; False if that failed."""
-        key = chat_key(self._secret, chat_id)
-        return await self._call(lambda db: _forget(db, key), False)
-
-    async def purge(self, now: float) -> int:
-        return await self._call(lambda db: self._purge_now(now), 0)
-
-    async def record_message(self, chat_id: ChatId, message_id: int, now: float) -> None:
-        row = (chat_key(self._secret, chat_id), message_id, now)
-        await self._call(lambda db: _write(db, _SQL_RECORD, row), None, now=now)
-
-    async def take_messages(self, chat_id: ChatId, now: float) -> list[int]:
-        key = chat_key(self._secret, chat_id)
-        return await self._call(lambda db: _take(db, key, now), [])
-
-    # ------------------------------------------------------------ internals
-
-    async def _call(
-        self,
-        op: Callable[[aiosqlite.Connection], Awaitable[T]],
-        fallback: T,
-        *,
-        now: float | None = None,
-    ) -> T:
-        """Run op on a live connection, turning any storage fault into `fallback`."""
-        async with self._lock:
-            try:
-                if self._db is None:
-                    if time.monotonic() < self._retry_at:
-                        return fallback
-                    await self._connect()
-                if now is not None:
-                    await self._maintain(now)
-                assert self._db is not None
-                result = await op(self._db)
-            except _FAULTS as exc:
-                await self._on_fault(exc)
-                return fallback
-            if self._faulty:
-                self._faulty = False
-                log.warning("state store %s is working again", self.path)
-            return result
-
-    async def _connect(self) -> None:
-        # Blocking file calls here are a mkdir and an open: microseconds, once per connect.
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Create the file ourselves so it (and SQLite's -wal/-shm, which copy its mode) is 0600.
-        os.close(os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o600))
-        db = await aiosqlite.connect(
-            self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-        )
-        try:
-            ((mode,),) = await db.execute_fetchall("PRAGMA journal_mode = WAL")
-            if mode != "wal":
-                log.warning("state store %s could not use WAL (journal mode %s)", self.path, mode)
-            # With WAL, NORMAL can lose the last commits on power loss, never corrupt: fine here.
-            await db.execute_fetchall("PRAGMA synchronous = NORMAL")
-            await _migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        self._db = db
-        try:
-            await self._purge(db, time.time())
-        except _FAULTS as exc:
-            if not _is_busy(exc):
-                raise
-            # Someone else holds the write lock; reads still work, purge another time.
-
-    async def _disconnect(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            # Closing a broken connection can fail; aiosqlite stops its thread regardless.
-            with contextlib.suppress(*_FAULTS):
-                await db.close()
-
-    async def _on_fault(self, exc: BaseException) -> None:
-        if not _is_busy(exc):
-            # The connection may point at a corrupt, replaced or vanished file: start over.
-            await self._disconnect()
-            self._retry_at = time.monotonic() + self._retry_after
-        if self._faulty:
-            log.debug("state store %s still failing: %s", self.path, exc)
-        else:
-            self._faulty = True
-            log.warning(
-                "state store %s failed (%s: %s); carrying on without saved state",
-                self.path,
-                type(exc).__name__,
-                exc,
-            )
-
-    async def _maintain(self, now: float) -> None:
-        """Every MAINTAIN_EVERY calls, do what purge() does, but never fail the caller."""
-        self._ops += 1
-        if self._ops < MAINTAIN_EVERY:
-            return
-        self._ops = 0
-        try:
-            await self._purge_now(now)
-        except _FAULTS as exc:
-            if not _is_busy(exc):
-                raise
-
-    async def _purge_now(self, now: float) -> int:
-        """Reconnect if the file vanished, then purge expired rows."""
-        if not self.path.exists():
-            # SQLite would carry on writing to the deleted file and lose it all at exit.
-            log.warning("state store %s disappeared; starting a new one", self.path)
-            await self._disconnect()
-            await self._connect()
-        assert self._db is not None
-        return await self._purge(self._db, now)
-
-    async def _load(self, db: aiosqlite.Connection, key: str, now: float) -> ChatState:
-        rows = list(await db.execute_fetchall(_SQL_LOAD, (key,)))
-        if not rows:
-            return ChatState()
-        topic, pending, last_active = rows[0]
-        if now - last_active >= self._ttl:
-            await db.execute_fetchall(_SQL_DROP_ONE, (key, last_active))
-            return ChatState()
-        return ChatState(topic=topic, pending=pending, last_active=last_active)
-
-    async def _purge(self, db: aiosqlite.Connection, now: float) -> int:
-        count = 0
-        for sql, cutoff in (
-            (_SQL_PURGE_STATE, now - self._ttl),
-            (_SQL_PURGE_LOG, now - MESSAGE_LOG_SECONDS),
-        ):
-            async with db.execute(sql, (cutoff,)) as cursor:
-                count += max(cursor.rowcount, 0)
-        if count:
-            log.debug("state store purged %d expired rows", count)
-        return count
-
-
-async def _nothing() -> None:
-    """The op of open(): connecting is all it needs."""
-
-
-async def _write(db: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> None:
-    await db.execute_fetchall(sql, params)
-
-
-async def _forget(db: aiosqlite.Connection, key: str) -> bool:
-    await db.execute_fetchall("BEGIN IMMEDIATE")
-    try:
-        await db.execute_fetchall("DELETE FROM chat_state WHERE key = ?", (key,))
-        await db.execute_fetchall("DELETE FROM message_log WHERE key = ?", (key,))
-        await db.execute_fetchall("COMMIT")
-    except BaseException:
-        await _rollback(db)
-        raise
-    return True
-
-
-async def _take(db: aiosqlite.Connection, key: str, now: float) -> list[int]:
-    rows = await db.execute_fetchall(_SQL_TAKE, (key,))
-    return _young_ids(rows, now)  # type: ignore[arg-type]
-
-
-def _is_busy(exc: BaseException) -> bool:
-    """True for 'database is locked': another connection holds it, ours is still good."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in _BUSY_CODES
+_SQLITE_NAMES = frozenset({"SqliteStore", "SCHEMA_VERSION", "BUSY_TIMEOUT_MS", "MAINTAIN_EVERY"})

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import date
 
 from bot import contract as c
+from bot.compose import DEFAULT_TEXTS
 from bot.problem import Problem
 from bot.reader import FALLBACK, INTENTS_DIR, RESPONSES_DIR, ROUTES_FILE, Tree
 from bot.replycheck import check_response
@@ -261,6 +262,16 @@ def check_tree(tree: Tree, *, contract: bool = True, today: date | None = None) 
                 limit=c.MAX_MESSAGE,
                 what=f"system text {key!r}",
             )[0]
+        missing = sorted(set(DEFAULT_TEXTS) - set(tree.system))
+        if missing:
+            p.append(
+                Problem(
+                    tree.system_doc.path,
+                    tree.system_doc.line(("texts",)),
+                    f"system texts missing: {', '.join(missing)}: add them under 'texts:' "
+                    "(the bot falls back to plain built-in wording until you do)",
+                )
+            )
     p += _check_pairs(tree)
     if contract:
         p += _check_contract(tree)

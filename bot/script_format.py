@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.model import NON_TEXT_KINDS, Content
 from bot.problem import Problem
+from bot.script_model import KNOWN_BUG as KNOWN_BUG  # re-exported: it was defined here
+from bot.script_model import Expect, Script, Step
 from bot.yamlload import Doc, Loc, load_yaml
 
 log = logging.getLogger(__name__)
@@ -38,53 +39,7 @@ EXPECT_KEYS = (
     "asks_question",
     "replies",
 )
-KNOWN_BUG = "known-bug"
 DEFAULT_CHAT = "me"
-
-
-@dataclass(frozen=True)
-class Expect:
-    """What the bot must do in one turn; None (or empty) means "not checked"."""
-
-    intent: str | None = None
-    check_intent: bool = False  # `intent: null` is a real check, so keep it apart from unset
-    routes: tuple[str, ...] = ()
-    routes_exclude: tuple[str, ...] = ()
-    text_contains: tuple[str, ...] = ()
-    text_matches: str | None = None
-    buttons: tuple[str, ...] = ()
-    safety: bool | None = None
-    asks_question: bool | None = None
-    replies: int | None = None
-    lines: dict[str, int] = field(default_factory=dict)  # check name -> line in the file
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing the user does, and what the bot must do in reply."""
-
-    action: str  # "say", "press", "command" or "send"
-    value: str
-    chat: str
-    group: bool
-    expect: Expect
-    line: int
-
-    def describe(self) -> str:
-        """The turn as the tester wrote it, for reports."""
-        return f"{self.action}: {self.value!r}"
-
-
-@dataclass(frozen=True)
-class Script:
-    name: str
-    path: str
-    tags: tuple[str, ...]
-    steps: tuple[Step, ...]
-
-    @property
-    def known_bug(self) -> bool:
-        return KNOWN_BUG in self.tags
 
 
 class _Reader:

@@ -124,6 +124,10 @@ def _young_ids(rows: Iterable[tuple[int, float]], now: float) -> list[int]:
     return [int(message_id) for message_id, at in pairs if now - at < MESSAGE_LOG_SECONDS]
 
 
+# Names that moved to sqlite_store.py; importing them from here still works.
+_SQLITE_NAMES = frozenset({"SqliteStore", "SCHEMA_VERSION", "BUSY_TIMEOUT_MS", "MAINTAIN_EVERY"})
+
+
 def __getattr__(name: str) -> Any:
     """Keep `from bot.store import SqliteStore` (and its constants) working, loaded lazily."""
     if name in _SQLITE_NAMES:
@@ -131,6 +135,3 @@ def __getattr__(name: str) -> Any:
 
         return getattr(sqlite_store, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_SQLITE_NAMES = frozenset({"SqliteStore", "SCHEMA_VERSION", "BUSY_TIMEOUT_MS", "MAINTAIN_EVERY"})

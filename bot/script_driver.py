@@ -1,0 +1,95 @@
+"""Play one scripted turn through the engine (as the console does) or the real Telegram adapter.
+
+Each driver owns a fresh memory store and a fixed clock, so a run is exact and repeatable.
+The Telegram driver loads python-telegram-bot only when it is built.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.channels.console import parse_command
+from bot.engine import Engine
+from bot.model import Event
+from bot.script_format import Step
+from bot.script_outcome import _SPACE, Outcome
+from bot.session import LiveEngine, make_handler
+from bot.store import MemoryStore
+
+log = logging.getLogger(__name__)
+
+FIXED_NOW = 1_750_000_000.0  # a fixed clock: nothing in a script can expire by accident
+
+
+class EngineDriver:
+    """Plays turns through session.handle, exactly as the console does."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.store = MemoryStore()
+        self.handle = make_handler(LiveEngine(engine), self.store, clock=lambda: FIXED_NOW)
+
+    async def __aenter__(self) -> EngineDriver:
+        await self.store.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.store.close()
+
+    async def play(self, step: Step, chat: str, button: str | None) -> Outcome:
+        key = f"{chat}@group" if step.group else chat
+        if step.action == "press":
+            event = Event("button", button or "", is_group=step.group)
+        elif step.action == "command":
+            command = parse_command(step.value)
+            event = Event("command", command.text, command.payload, is_group=step.group)
+        elif step.action == "send":
+            event = Event(step.value, is_group=step.group)  # type: ignore[arg-type]
+        else:
+            event = Event("text", step.value, is_group=step.group)
+        return Outcome.from_replies(await self.handle(key, event))
+
+
+class TelegramDriver:
+    """Plays turns through the real adapter and the loopback Bot API stand-in."""
+
+    def __init__(self, engine: Engine) -> None:
+        from bot.channels.loopback import LoopbackTelegram
+
+        self.store = MemoryStore()
+        handle = make_handler(LiveEngine(engine), self.store, clock=lambda: FIXED_NOW)
+        self.tg = LoopbackTelegram(handle, self.store)
+        self.ids: dict[tuple[str, bool], int] = {}
+
+    async def __aenter__(self) -> TelegramDriver:
+        await self.store.open()
+        await self.tg.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.tg.__aexit__(*exc_info)
+        await self.store.close()
+
+    def chat_id(self, chat: str, group: bool) -> int:
+        """Private chats get positive ids, groups negative ones, as Telegram does."""
+        number = self.ids.setdefault((chat, group), 1001 + len(self.ids))
+        return -number if group else number
+
+    async def play(self, step: Step, chat: str, button: str | None) -> Outcome:
+        tg = self.tg
+        chat_id = self.chat_id(chat, step.group)
+        if step.action == "press":
+            turn = await tg.press(chat_id, button or "")
+        elif step.action == "command":
+            command = parse_command(step.value)
+            turn = await tg.command(chat_id, command.text, command.payload)
+        elif step.action == "send":
+            # In a group the bot only hears a non-text message that replies to it.
+            sent = tg.standin.sent(chat_id)
+            extra = {"reply_to": sent[-1].message_id} if step.group and sent else {}
+            turn = await tg.send_kind(chat_id, step.value, **extra)
+        else:
+            text = f"@{tg.standin.username} {step.value}" if step.group else step.value
+            turn = await tg.send_text(chat_id, text)
+        text = " ".join(_SPACE.sub(" ", m.text).strip() for m in turn.messages)
+        buttons = [b for m in turn.messages for row in m.buttons for b in row]
+        return Outcome(list(turn.replies), text, buttons)

@@ -1,0 +1,111 @@
+"""What the bot did in one scripted turn, and the checks of it against what the script expects.
+
+Pure: no I/O. `check` returns one line per unmet expectation, ready for a failure report.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.model import Reply
+from bot.script_format import Expect
+
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+SHOW_TEXT = 160
+
+
+def plain(text: str) -> str:
+    """Reply HTML as the user reads it, on one line: tags gone, entities decoded."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything the bot did in one turn, in the shape the checks need."""
+
+    replies: list[Reply]
+    text: str  # all replies' text, joined, as the user reads it
+    buttons: list[tuple[str, str]]  # (label, data) of every button offered, in order
+
+    @property
+    def intent(self) -> str | None:
+        return self.replies[0].intent if self.replies else None
+
+    @property
+    def safety(self) -> bool:
+        return bool(self.replies) and self.replies[0].safety
+
+    @property
+    def routes(self) -> list[str]:
+        return list(dict.fromkeys(r for reply in self.replies for r in reply.routes))
+
+    @property
+    def labels(self) -> list[str]:
+        return [label for label, _ in self.buttons]
+
+    @property
+    def asks_question(self) -> bool:
+        return any(data.startswith("answer:") for _, data in self.buttons)
+
+    @classmethod
+    def from_replies(cls, replies: Sequence[Reply]) -> Outcome:
+        text = " ".join(plain(r.text) for r in replies)
+        buttons = [(b.label, b.data) for r in replies for row in r.buttons for b in row]
+        return cls(list(replies), text, buttons)
+
+    def describe(self) -> list[str]:
+        """What the bot did, shortened for a failure report."""
+        text = self.text if len(self.text) <= SHOW_TEXT else self.text[: SHOW_TEXT - 3] + "..."
+        buttons = ", ".join(f"[{label}]" for label in self.labels) or "none"
+        return [
+            f"the bot replied ({len(self.replies)} message(s)): {text!r}",
+            f"  intent: {self.intent}; safety: {str(self.safety).lower()}",
+            f"  routes: {', '.join(self.routes) or 'none'}",
+            f"  buttons: {buttons}",
+        ]
+
+
+def check(expect: Expect, outcome: Outcome) -> list[str]:
+    """Return one line per unmet expectation (empty when the turn passed)."""
+    errors: list[str] = []
+    if expect.check_intent and outcome.intent != expect.intent:
+        errors.append(f"expected intent {expect.intent}, got {outcome.intent}")
+    missing = [r for r in expect.routes if r not in outcome.routes]
+    if missing:
+        errors.append(f"expected routes to include {', '.join(missing)}")
+    unwanted = [r for r in expect.routes_exclude if r in outcome.routes]
+    if unwanted:
+        errors.append(f"expected routes not to include {', '.join(unwanted)}")
+    lowered = outcome.text.lower()
+    for wanted in expect.text_contains:
+        if plain(wanted).lower() not in lowered:
+            errors.append(f"expected the text to contain {wanted!r}")
+    if expect.text_matches and not re.search(expect.text_matches, outcome.text, re.I):
+        errors.append(f"expected the text to match /{expect.text_matches}/")
+    absent = [b for b in expect.buttons if b not in outcome.labels]
+    if absent:
+        errors.append(
+            f"expected buttons {', '.join(repr(b) for b in absent)}{_comma_hint(expect, outcome)}"
+        )
+    if expect.safety is not None and outcome.safety != expect.safety:
+        errors.append(f"expected safety {str(expect.safety).lower()}")
+    if expect.asks_question is not None and outcome.asks_question != expect.asks_question:
+        wanted = "a follow-up question" if expect.asks_question else "no follow-up question"
+        errors.append(f"expected {wanted}")
+    if expect.replies is not None and len(outcome.replies) != expect.replies:
+        errors.append(f"expected {expect.replies} message(s), got {len(outcome.replies)}")
+    return errors
+
+
+def _comma_hint(expect: Expect, outcome: Outcome) -> str:
+    """A label with a comma, written in [a, b] form, splits in two: say how to write it."""
+    pairs = zip(expect.buttons, expect.buttons[1:], strict=False)
+    joined = [f"{a}, {b}" for a, b in pairs if f"{a}, {b}" in outcome.labels]
+    return f' (a label with a comma needs quotes: ["{joined[0]}"])' if joined else ""

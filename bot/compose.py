@@ -71,12 +71,15 @@ class Composer:
 
     @cached_property
     def _system(self) -> dict[str, str]:
-        return {k: render(v, self.content.routes)[0] for k, v in self.content.system.items()}
+        return {
+            k: render(v, self.content.routes)[0].strip() for k, v in self.content.system.items()
+        }
 
     def _rendered(self, template: str) -> tuple[str, tuple[str, ...]]:
         cache = self._cache
         if template not in cache:
-            cache[template] = render(template, self.content.routes)
+            text, routes = render(template, self.content.routes)
+            cache[template] = (text.strip(), routes)
         return cache[template]
 
     @cached_property

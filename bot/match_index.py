@@ -47,6 +47,7 @@ class MatchIndex:
 
     intent_ids: list[str]
     negative: np.ndarray  # bool per intent: out-of-scope examples, never offered as a topic
+    service: np.ndarray  # bool per intent: greetings, help, privacy and the like
     vocab: list[str]
     vocab_index: dict[str, int]
     idf: np.ndarray  # per word
@@ -141,6 +142,7 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
     return MatchIndex(
         intent_ids=intent_ids,
         negative=np.asarray([content.intents[i].kind == "negative" for i in intent_ids]),
+        service=np.asarray([content.intents[i].kind == "service" for i in intent_ids]),
         vocab=vocab,
         vocab_index=vocab_index,
         idf=idf,

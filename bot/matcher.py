@@ -43,8 +43,10 @@ class MatcherConfig:
     keyword_weight: float = 0.1
     chunk_words: int = 24  # long messages are compared with examples in windows this size
     chunk_step: int = 12
-    match_threshold: float = 30.0
-    ambiguity_floor: float = 25.0
+    match_threshold: float = 40.0  # a crime type needs this score to be matched
+    service_threshold: float = 31.0  # "hi", "thanks", "what do you keep?" need less evidence
+    out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
+    ambiguity_floor: float = 35.0
     margin: float = 1.5
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
@@ -244,17 +246,22 @@ class Matcher:
         cfg = self.config
         negative = self.index.negative
         order = np.argsort(-combined, kind="stable")
-        # Out-of-scope examples win by being closest; they are never offered as a topic.
-        out_of_scope = bool(order.size) and bool(negative[order[0]]) and combined[order[0]] > 0
         ranked = [i for i in order if not negative[i]][: cfg.max_alternatives]
         top = [Candidate(self.intent_ids[i], round(float(combined[i]), 1)) for i in ranked]
         best = top[0].score if top else 0.0
+        # Out-of-scope examples are never offered as a topic; a topic must clearly beat them.
+        everyday = float(combined[negative].max(initial=0.0))
+        threshold = (
+            cfg.service_threshold
+            if ranked and self.index.service[ranked[0]]
+            else (cfg.match_threshold)
+        )
         close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
-        if out_of_scope:
+        if not top or best <= everyday + cfg.out_of_scope_margin:
             decision, intent = "no_match", None
         elif len(close) >= 2:
             decision, intent = "ambiguous", None
-        elif best >= cfg.match_threshold:
+        elif best >= threshold:
             decision, intent = "matched", top[0].intent
         else:
             decision, intent = "no_match", None

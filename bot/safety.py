@@ -73,6 +73,16 @@ class SafetyScreen:
             blockers = [self._compile(p) for p in rules.blockers]
             self._rules.append((kind, [t for t in triggers if t[1]], [b for b in blockers if b]))
         self._words = list(self._vocab)
+        # Each trigger filed under the words of its first slot, so a clause only tries the
+        # few triggers that could start with one of its words.
+        self._by_first_word: list[dict[int, list[int]]] = []
+        for _kind, triggers, _blockers in self._rules:
+            index: dict[int, list[int]] = {}
+            for position, (_phrase, pattern) in enumerate(triggers):
+                first = next(item for item in pattern if item is not None)
+                for word in first:
+                    index.setdefault(word, []).append(position)
+            self._by_first_word.append(index)
 
     def _compile(self, phrase: str) -> Pattern:
         items: list[frozenset[int] | None] = []
@@ -165,10 +175,19 @@ class SafetyScreen:
             words = clause.split()
             sets = self._word_sets(words)
             present = frozenset().union(*sets)
-            for kind, triggers, blockers in self._rules:
+            for (kind, triggers, blockers), index in zip(
+                self._rules, self._by_first_word, strict=True
+            ):
+                candidates = sorted({i for word in present for i in index.get(word, ())})
+                hits = [
+                    (triggers[i][0], span)
+                    for i in candidates
+                    for span in self._spans(triggers[i][1], sets, present)
+                ]
+                if not hits:
+                    continue
                 blocked = [s for b in blockers for s in self._spans(b, sets, present)]
-                for phrase, pattern in triggers:
-                    for start, end in self._spans(pattern, sets, present):
-                        if not any(_near(start, end, b) for b in blocked):
-                            return SafetyHit(kind, phrase)
+                for phrase, (start, end) in hits:
+                    if not any(_near(start, end, b) for b in blocked):
+                        return SafetyHit(kind, phrase)
         return None

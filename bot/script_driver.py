@@ -11,7 +11,7 @@ import logging
 from bot.channels.console import parse_command
 from bot.engine import Engine
 from bot.model import Event
-from bot.script_format import Step
+from bot.script_model import Step
 from bot.script_outcome import _SPACE, Outcome
 from bot.session import LiveEngine, make_handler
 from bot.store import MemoryStore

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.model import Reply
-from bot.script_format import Expect
+from bot.script_model import Expect
 
 log = logging.getLogger(__name__)
 

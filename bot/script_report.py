@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.problem import Problem
-from bot.script_format import Script, Step
+from bot.script_model import Script, Step
 from bot.script_outcome import Outcome
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
-"""The Bot API methods of the stand-in: chats, messages, updates and Telegram's checks.
+"""The Bot API methods of the stand-in, with Telegram's strict checks on their parameters.
 
 No I/O and no telegram import: `FakeApi.call(method, params)` returns the result or raises
-ApiError with Telegram's own error code and description. The HTTP server and the control
-API around it live in standin.py.
+ApiError with Telegram's own error code and description. The state it works on (chats,
+messages, updates) is in tg_fakestate.py; the HTTP server and control API in standin.py.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from bot.channels.tg_fakestate import ApiError, Chat, FakeState, StoredMessage, bad
 from bot.channels.tg_html import MAX_TEXT, HtmlError, parse_html
+
+__all__ = [
+    "CHAT_ACTIONS",
+    "DELETE_WINDOW",
+    "ApiError",
+    "Chat",
+    "FakeApi",
+    "StoredMessage",
+    "bad",
+]
 
 CHAT_ACTIONS = frozenset(
     {
@@ -39,71 +49,8 @@ _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
-class ApiError(Exception):
-    """A failed Bot API call, shaped like Telegram's error JSON."""
-
-    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.parameters = parameters
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code}
-        body["description"] = self.description
-        if self.parameters:
-            body["parameters"] = self.parameters
-        return body
-
-
-def bad(description: str) -> ApiError:
-    return ApiError(400, f"Bad Request: {description}")
-
-
-@dataclass
-class StoredMessage:
-    """One message in a chat, from the user or from the bot."""
-
-    message_id: int
-    chat_id: int
-    from_bot: bool
-    date: int
-    text: str | None = None  # as sent: HTML source for the bot's HTML messages
-    parse_mode: str | None = None
-    reply_markup: dict | None = None
-    deleted: bool = False
-    edits: int = 0
-
-    @property
-    def buttons(self) -> list[list[dict]]:
-        return (self.reply_markup or {}).get("inline_keyboard", [])
-
-
-@dataclass
-class Chat:
-    id: int
-    messages: dict[int, StoredMessage] = field(default_factory=dict)
-    next_id: int = 1
-
-    @property
-    def is_private(self) -> bool:
-        return self.id > 0
-
-    def as_json(self) -> dict[str, Any]:
-        if self.is_private:
-            return {"id": self.id, "type": "private", "first_name": f"User{self.id}"}
-        kind = "supergroup" if self.id < -1_000_000_000_000 else "group"
-        return {"id": self.id, "type": kind, "title": f"Group {self.id}"}
-
-    def add(self, from_bot: bool, now: float, **fields: Any) -> StoredMessage:
-        message = StoredMessage(self.next_id, self.id, from_bot, int(now), **fields)
-        self.messages[message.message_id] = message
-        self.next_id += 1
-        return message
-
-
-class FakeApi:
-    """Bot API state for one bot token."""
+class FakeApi(FakeState):
+    """Bot API methods for one bot token, each checked as strictly as Telegram does."""
 
     def __init__(
         self,
@@ -113,71 +60,8 @@ class FakeApi:
         strict_entities: bool,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.bot_id = bot_id
-        self.username = username
+        super().__init__(bot_id=bot_id, username=username, clock=clock)
         self.strict_entities = strict_entities
-        self.clock = clock
-        self.chats: dict[int, Chat] = {}
-        self.updates: list[dict[str, Any]] = []  # not yet confirmed by an offset
-        self.next_update_id = 1
-        self.commands: list[dict[str, str]] = []
-        self.webhook: dict[str, Any] = {}
-        self.open_queries: dict[str, int] = {}  # callback query id -> chat id
-
-    # ------------------------------------------------------------ helpers
-
-    def bot_user(self) -> dict[str, Any]:
-        return {
-            "id": self.bot_id,
-            "is_bot": True,
-            "first_name": "Signpost",
-            "username": self.username,
-        }
-
-    def chat(self, chat_id: Any, *, create: bool = False) -> Chat:
-        try:
-            key = int(chat_id)
-        except (TypeError, ValueError):
-            raise bad("chat not found") from None
-        if key not in self.chats:
-            if not create:
-                raise bad("chat not found")
-            self.chats[key] = Chat(key)
-        return self.chats[key]
-
-    def message_json(self, message: StoredMessage, *, user_id: int | None = None) -> dict:
-        chat = self.chats[message.chat_id]
-        sender = self.bot_user() if message.from_bot else _user(user_id or message.chat_id)
-        body: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": message.date,
-            "chat": chat.as_json(),
-            "from": sender,
-        }
-        if message.text is not None:
-            body["text"] = self._visible(message.text, message.parse_mode)
-        if message.reply_markup:
-            body["reply_markup"] = message.reply_markup
-        return body
-
-    def _visible(self, text: str, parse_mode: str | None) -> str:
-        if (parse_mode or "").lower() == "html":
-            return parse_html(text).strip()
-        return text.strip()
-
-    def add_update(self, body: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": self.next_update_id, **body}
-        self.next_update_id += 1
-        self.updates.append(update)
-        return update
-
-    def confirm(self, offset: int) -> None:
-        self.updates = [u for u in self.updates if u["update_id"] >= offset]
-
-    def pending(self, allowed: list[str] | None) -> list[dict[str, Any]]:
-        if not allowed:
-            return list(self.updates)
-        return [u for u in self.updates if any(key in u for key in allowed)]
 
     # ------------------------------------------------------------ checks
 
@@ -394,10 +278,6 @@ class FakeApi:
 
     def m_logout(self, params: dict[str, Any]) -> bool:
         return True
-
-
-def _user(user_id: int) -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "en"}
 
 
 def _int(value: Any) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.cached_store import CachedStore  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import read_labelled  # noqa: E402
@@ -66,7 +67,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             store = SqliteStore(Path(folder) / "state.db", secret=b"bench" * 8)
             rate = asyncio.run(run(store, chats, mix))
-        print(f"{'sqlite':10}{chats:8}{rate:12.0f}")
+            print(f"{'sqlite':10}{chats:8}{rate:12.0f}")
+            store = CachedStore(SqliteStore(Path(folder) / "cached.db", secret=b"bench" * 8))
+            rate = asyncio.run(run(store, chats, mix))
+        print(f"{'cached':10}{chats:8}{rate:12.0f}   (sqlite behind a read cache, as `run` uses)")
         rate = asyncio.run(run(MemoryStore(secret=b"bench"), chats, mix))
         print(f"{'memory':10}{chats:8}{rate:12.0f}")
 

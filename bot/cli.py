@@ -157,6 +157,7 @@ def _engine(args: argparse.Namespace):
 
 
 def _state_store(*, memory_default: bool):
+    from bot.cached_store import CachedStore
     from bot.secret import load_or_create_secret
     from bot.store import MemoryStore, SqliteStore
 
@@ -167,7 +168,7 @@ def _state_store(*, memory_default: bool):
     path = Path(db) if db else Path("data") / "state.db"
     secret_path = Path(os.environ.get("BOT_SECRET_FILE", str(path.parent / "state.secret")))
     secret = load_or_create_secret(secret_path, os.environ.get("BOT_STATE_SECRET"))
-    return SqliteStore(path, secret=secret, ttl_seconds=ttl)
+    return CachedStore(SqliteStore(path, secret=secret, ttl_seconds=ttl), ttl_seconds=ttl)
 
 
 def _cmd_chat(args: argparse.Namespace) -> int:

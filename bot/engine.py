@@ -7,7 +7,6 @@ first, whatever the conversation was doing.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -55,7 +54,8 @@ class DialogueConfig:
 
 
 def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?:^| ){re.escape(phrase)}(?: |$)", text) is not None
+    """Whole-word containment on normalised text (words are single-space separated)."""
+    return f" {phrase} " in f" {text} "
 
 
 class Engine:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -169,44 +170,40 @@ class Matcher:
         odds = np.exp(logits - logits.max())
         return (odds / odds.sum()).astype(np.float32)
 
-    def _keyword_scores(self, words: list[str]) -> tuple[np.ndarray, list[tuple[str, str]]]:
-        """Best keyword hit per intent (0 or 86-100) over every n-gram of the message."""
+    def _keyword_scores(
+        self, words: list[str], mapping: WordMap
+    ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """Best keyword hit per intent (0 or 86-100) over every n-gram of the message.
+
+        A misspelt word stands for the catalog words it was mapped to, so "deth threts"
+        finds the keyword "death threat" with no second fuzzy search.
+        """
         index = self.index
         scores = np.zeros(len(self.intent_ids), dtype=np.float32)
         if not words or not index.keywords:
             return scores, []
+        options = [
+            [(w, 1.0)]
+            if w in index.vocab_index
+            else [(index.vocab[col], sim) for col, sim in mapping.get(w, [])]
+            for w in words
+        ]
         best = np.zeros(len(index.keywords), dtype=np.float32)
-        # Correctly spelt n-grams are looked up; only those with a word the catalog has never
-        # seen (a likely typo) are compared fuzzily, which keeps cdist's matrix small.
-        fuzzy: list[str] = []
         for n in range(1, index.max_ngram + 1):
             for start in range(len(words) - n + 1):
-                gram_words = words[start : start + n]
-                gram = " ".join(gram_words)
-                exact = index.keyword_index.get(gram)
-                if exact:
-                    best[exact] = 100.0
-                elif any(w not in index.vocab_index for w in gram_words):
-                    fuzzy.append(gram)
-        if fuzzy:
-            matrix = process.cdist(
-                index.keywords,
-                list(dict.fromkeys(fuzzy)),
-                scorer=fuzz.ratio,
-                score_cutoff=min(self.config.keyword_cutoff, self.config.keyword_cutoff_short),
-                dtype=np.uint8,
-                workers=1,
-            )
-            best = np.maximum(best, matrix.max(axis=1).astype(np.float32))
+                for combo in product(*options[start : start + n]):
+                    found = index.keyword_index.get(" ".join(w for w, _ in combo))
+                    if found:
+                        score = 100 * min(sim for _, sim in combo)
+                        best[found] = np.maximum(best[found], score)
         hit_index = np.flatnonzero(best >= self._keyword_cutoffs)
         if hit_index.size == 0:
             return scores, []
         owners = index.keyword_owner[hit_index]
         np.maximum.at(scores, owners, best[hit_index])
         extra = np.bincount(owners, minlength=len(scores)).astype(np.float32) - 1
-        scores = np.where(
-            scores > 0, np.minimum(100, scores + self.config.keyword_bonus * extra), 0
-        )
+        bonus = np.minimum(100, scores + self.config.keyword_bonus * extra)
+        scores = np.where(scores > 0, bonus, 0)
         hits = [(self.intent_ids[index.keyword_owner[i]], index.keywords[i]) for i in hit_index]
         return scores, hits
 
@@ -219,7 +216,7 @@ class Matcher:
         mapping = self._map_words(words)
         per_example = self._example_cosines(words, mapping)
         closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
-        keyword, hits = self._keyword_scores(words)
+        keyword, hits = self._keyword_scores(words, mapping)
         cfg = self.config
         total = cfg.bayes_weight + cfg.example_weight + cfg.keyword_weight
         combined = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Text-speak and the misspellings seen most in victims' messages, mapped to the plain word.
 # Keys are whole tokens after punctuation is removed (so "don't" arrives as "dont").
@@ -153,6 +154,8 @@ _UNDERSCORE = re.compile(r"_+")
 
 def strip_accents(text: str) -> str:
     """Drop accents from Latin letters only, so 'café' matches 'cafe' but other scripts survive."""
+    if text.isascii():
+        return text
     out: list[str] = []
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char) and out and out[-1].isascii():
@@ -161,6 +164,7 @@ def strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Return the canonical form of a message: the same for a tidy and a hurried spelling.
 

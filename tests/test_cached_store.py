@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from bot.cached_store import CachedStore
@@ -15,10 +16,11 @@ class TestCachedStore:
     async def test_round_trip_and_shared_file(self, tmp_path: Path) -> None:
         """What one process saves through the cache is in the database for the next."""
         db = tmp_path / "s.db"
+        now = time.time()
         async with CachedStore(SqliteStore(db, secret=SECRET)) as store:
-            await store.save(1, ChatState("phishing", "phishing", 100.0))
+            await store.save(1, ChatState("phishing", "phishing", now))
         async with SqliteStore(db, secret=SECRET) as plain:
-            assert (await plain.load(1, 110.0)).topic == "phishing"
+            assert (await plain.load(1, now + 10)).topic == "phishing"
 
     async def test_expiry_applies_to_cached_state(self, tmp_path: Path) -> None:
         """A cached chat still expires after the time limit."""

@@ -24,9 +24,8 @@ class TestCachedStore:
 
     async def test_expiry_applies_to_cached_state(self, tmp_path: Path) -> None:
         """A cached chat still expires after the time limit."""
-        async with CachedStore(
-            SqliteStore(tmp_path / "s.db", secret=SECRET), ttl_seconds=60
-        ) as store:
+        inner = SqliteStore(tmp_path / "s.db", secret=SECRET, ttl_seconds=60)
+        async with CachedStore(inner, ttl_seconds=60) as store:
             await store.save(1, ChatState("phishing", None, 100.0))
             assert (await store.load(1, 150.0)).topic == "phishing"
             assert (await store.load(1, 161.0)).topic is None

@@ -209,7 +209,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if live is None:
         return 1
     store = _state_store(memory_default=False)
-    return run(settings, handle=make_handler(live, store), store=store, reload=live.reload)
+    return run(
+        settings,
+        handle=make_handler(live, store),
+        store=store,
+        reload=live.reload,
+        texts=lambda key: live.engine.compose.text(key),
+    )
 
 
 def _cmd_test(args: argparse.Namespace) -> int:

@@ -297,6 +297,20 @@ class TestLimits:
             turn = await tg.send_text(PRIVATE, "back")
             assert [m.text for m in turn.messages] == ["You said: back"]
 
+    async def test_flood_notice_uses_the_content_wording(self, core, store, content) -> None:
+        """The notice comes from responses/system.yaml, with 999 from the route catalog."""
+        from bot.compose import Composer
+
+        now = [100.0]
+        guard = FloodGuard(clock=lambda: now[0])
+        compose = Composer(content)
+        async with LoopbackTelegram(core, store, flood=guard, texts=compose.text) as tg:
+            for n in range(21):
+                await tg.send_text(PRIVATE, f"m{n}")
+            texts = [m.text for m in tg.standin.sent(PRIVATE)]
+        assert texts[-1] == compose.text("flood")
+        assert "999" in texts[-1]
+
     async def test_a_429_is_waited_out(self, tg) -> None:
         """Telegram's "retry after" is honoured and the reply still arrives."""
         tg.standin.fail("sendMessage", status=429, retry_after=1)

@@ -86,6 +86,7 @@ class LoopbackTelegram:
         rate_limit: bool = False,
         standin: StandIn | None = None,
         turn_timeout: float = 10.0,
+        texts: Callable[[str], str] | None = None,
     ) -> None:
         self.replies: dict[int, list[Reply]] = {}
         self.standin = standin or StandIn()
@@ -97,6 +98,7 @@ class LoopbackTelegram:
         self._reload = reload
         self._admins = frozenset(admin_chat_ids)
         self._flood = flood
+        self._texts = texts
         self._clock = clock
         self._request_timeout = request_timeout
         self._rate_limit = rate_limit
@@ -136,6 +138,7 @@ class LoopbackTelegram:
             flood=self._flood,
             clock=self._clock,
             on_update_done=self._mark_done,
+            texts=self._texts,
         )
         self.app = build_application(
             settings,

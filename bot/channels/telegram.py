@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dtm
 import logging
+from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application
@@ -85,10 +86,13 @@ def build_application(
     store: MessageLog,
     reload: Reload,
     adapter: TelegramAdapter | None = None,
+    texts: Callable[[str], str] | None = None,
 ) -> Application:
     """Build the PTB Application with our callbacks, limits and time-outs."""
     quiet_loggers()
-    adapter = adapter or TelegramAdapter(settings, handle=handle, store=store, reload=reload)
+    adapter = adapter or TelegramAdapter(
+        settings, handle=handle, store=store, reload=reload, texts=texts
+    )
     timeout = settings.request_timeout
     builder = (
         Application.builder()
@@ -112,9 +116,16 @@ def build_application(
     return app
 
 
-def run(settings: TelegramSettings, *, handle: Handler, store: MessageLog, reload: Reload) -> int:
+def run(
+    settings: TelegramSettings,
+    *,
+    handle: Handler,
+    store: MessageLog,
+    reload: Reload,
+    texts: Callable[[str], str] | None = None,
+) -> int:
     """Connect and serve until stopped (Ctrl-C / SIGTERM); return the exit code."""
-    app = build_application(settings, handle=handle, store=store, reload=reload)
+    app = build_application(settings, handle=handle, store=store, reload=reload, texts=texts)
     try:
         if settings.webhook:
             app.run_webhook(

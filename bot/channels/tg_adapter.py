@@ -75,8 +75,11 @@ class TelegramAdapter:
         flood: FloodGuard | None = None,
         clock: Callable[[], float] = time.time,
         on_update_done: Callable[[Update], None] | None = None,
+        texts: Callable[[str], str] | None = None,
     ) -> None:
         self.settings = settings
+        # The engine's own wording (responses/system.yaml), read at use so a reload applies.
+        self.texts = texts
         self.handle = handle
         self.store = store
         self.reload = reload
@@ -206,8 +209,9 @@ class TelegramAdapter:
     async def _admit(self, chat_id: int) -> bool:
         verdict = self.flood.check(chat_id)
         if verdict == "notice":
-            log.warning("chat %s is flooding; pausing it", chat_id)
-            await self.courier.send(chat_id, FLOOD_NOTICE, record=chat_id > 0)  # type: ignore[union-attr]
+            log.warning("a chat is flooding; pausing it for a minute")
+            notice = self.texts("flood") if self.texts else FLOOD_NOTICE
+            await self.courier.send(chat_id, notice, record=chat_id > 0)  # type: ignore[union-attr]
         return verdict == "ok"
 
     async def _turn(self, chat_id: int, event: Event, *, reply_to: int | None = None) -> None:
@@ -218,7 +222,7 @@ class TelegramAdapter:
             replies = await self.handle(chat_id, event)
         except Exception as err:
             log.error("handler failed on a %s event: %s", event.kind, type(err).__name__)
-            replies = [Reply(SORRY)]
+            replies = [Reply(self.texts("sorry") if self.texts else SORRY)]
         finally:
             typing.cancel()
             with contextlib.suppress(asyncio.CancelledError):

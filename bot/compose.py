@@ -49,6 +49,7 @@ DEFAULT_TEXTS: dict[str, str] = {
     "welcome": "Hello. Tell me what happened, in your own words, or choose a topic below.",
     "flood": "You're sending messages very fast. I'll pause for a minute, then carry on.",
     "sorry": "Sorry, something went wrong on my side. Please try again.",
+    "other_language": "Sorry, I can only read English for now. Please choose a topic below.",
     "group_money": "Money and fraud",
     "group_accounts": "Accounts and devices",
     "group_abuse": "Abuse, threats and harassment",

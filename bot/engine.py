@@ -8,6 +8,7 @@ first, whatever the conversation was doing.
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -56,6 +57,13 @@ class DialogueConfig:
 def _contains(text: str, phrase: str) -> bool:
     """Whole-word containment on normalised text (words are single-space separated)."""
     return f" {phrase} " in f" {text} "
+
+
+def _mostly_other_script(text: str) -> bool:
+    """True when most letters are not Latin: the matcher only knows English."""
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return len(letters) >= 3 and latin < len(letters) / 2
 
 
 class Engine:
@@ -118,6 +126,9 @@ class Engine:
             best = match.alternatives[0].score if match.alternatives else 0.0
             options = [c.intent for c in match.alternatives[:3] if c.score >= 0.8 * best]
             return (self.compose.did_you_mean(options),), replace(state, pending=None)
+        if _mostly_other_script(text):
+            reply = replace(self.compose.fallback(), text=self.compose.text("other_language"))
+            return (reply,), replace(state, pending=None)
         return (self.compose.fallback(),), replace(state, pending=None)
 
     def _answer_in_words(self, words: str, pending: str) -> str | None:

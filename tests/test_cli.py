@@ -119,6 +119,15 @@ class TestChatJsonl:
             code = finish(proc)
         assert code == 0
 
+    def test_typing_a_number_presses_that_button(self) -> None:
+        """In the interactive chat, buttons are numbered and typing the number presses it."""
+        proc = spawn("chat")
+        out, _ = proc.communicate("1\n/quit\n", timeout=60)
+        assert proc.returncode == 0
+        first_button = out.split("[1] ", 1)[1].splitlines()[0]
+        assert first_button == "Money and fraud"
+        assert "Choose the one closest to what happened" in out
+
     def test_no_token_opens_console_with_a_hint(self) -> None:
         """`python -m bot` without a token says how to connect Telegram, then chats."""
         proc = spawn()

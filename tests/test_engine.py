@@ -193,6 +193,13 @@ class TestUnclear:
         replies, _ = say(engine, "a message about my bank")
         assert all_data(replies) == ["intent:phishing", "intent:impersonation_fraud", "other"]
 
+    def test_other_script_gets_a_kind_english_only_reply(self, engine: Engine) -> None:
+        """A message in another script is told, kindly, that the bot reads English, with 101."""
+        replies, _ = say(engine, "Мене обдурили в інтернеті, вкрали гроші")
+        assert "English" in replies[0].text
+        assert "police_101" in replies[0].routes
+        assert "menu:money" in all_data(replies)
+
     def test_menu_group_lists_its_crimes(self, engine: Engine, content: Content) -> None:
         """Pressing a group shows every crime type in it, then the main menu."""
         replies, _ = press(engine, "menu:money", ChatState())

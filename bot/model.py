@@ -31,22 +31,22 @@ EventKind = Literal[
     "poll",
     "other",
 ]
-NON_TEXT_KINDS: frozenset[str] = frozenset(
-    {
-        "photo",
-        "sticker",
-        "voice",
-        "audio",
-        "video",
-        "video_note",
-        "animation",
-        "document",
-        "location",
-        "contact",
-        "poll",
-        "other",
-    }
+# Non-text message kinds, in the order a transport should test for them (an animation also
+# carries a document, so it must come first).
+NON_TEXT_ORDER: tuple[str, ...] = (
+    "photo",
+    "sticker",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "animation",
+    "document",
+    "location",
+    "contact",
+    "poll",
 )
+NON_TEXT_KINDS: frozenset[str] = frozenset((*NON_TEXT_ORDER, "other"))
 
 
 # ---------------------------------------------------------------- content

@@ -100,3 +100,72 @@ class TestEveryReplyFitsTelegram:
                 press = await tg.press(chat, data)
                 refused += [(data, c.method, c.status) for c in press.calls if c.status != 200]
         assert refused == []
+
+
+SCRIPT = [
+    ("command", "/start"),
+    ("text", "sum1 took money off my card i never spent"),
+    ("text", "yes"),
+    ("text", "how do i report it?"),
+    ("kind", "photo"),
+    ("text", "thanks"),
+]
+
+
+async def _play_console(live: LiveEngine) -> list[tuple[str, list[list[str]]]]:
+    from bot.channels.console import text_event
+    from bot.model import Event
+
+    handle = make_handler(live, MemoryStore())
+    seen = []
+    for kind, value in SCRIPT:
+        event = Event(value) if kind == "kind" else text_event(value)  # type: ignore[arg-type]
+        for reply in await handle(CHAT, event):
+            seen.append((reply.text, [[b.label for b in row] for row in reply.buttons]))
+    return seen
+
+
+class TestSameOnEveryChannel:
+    async def test_console_and_telegram_give_the_same_replies(self, engine: Engine) -> None:
+        """One scripted conversation: the console and Telegram show the same texts and buttons."""
+        console = await _play_console(LiveEngine(engine))
+        store = MemoryStore()
+        live = LiveEngine(engine)
+        telegram = []
+        async with LoopbackTelegram(make_handler(live, store), store) as loop:
+            for kind, value in SCRIPT:
+                if kind == "kind":
+                    turn = await loop.send_kind(CHAT, value)
+                elif value.startswith("/"):
+                    turn = await loop.command(CHAT, value)
+                else:
+                    turn = await loop.send_text(CHAT, value)
+                telegram += [
+                    (r.text, [[b.label for b in row] for row in r.buttons]) for r in turn.replies
+                ]
+                assert accepted(turn)
+        assert telegram == console
+        assert len(console) >= len(SCRIPT)
+
+
+class TestReloadWithBrokenContent:
+    async def test_broken_yaml_keeps_the_old_content_serving(
+        self, engine: Engine, tmp_path: Path
+    ) -> None:
+        """An operator's YAML mistake is reported on reload and the bot keeps its answers."""
+        import shutil
+
+        for folder in ("intents", "responses"):
+            shutil.copytree(ROOT / folder, tmp_path / folder)
+        live = LiveEngine(engine, tmp_path)
+        store = MemoryStore()
+        async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
+            before = await loop.send_text(CHAT, "my instagram got hacked")
+            phishing = tmp_path / "responses" / "phishing.yaml"
+            phishing.write_text(phishing.read_text(encoding="utf-8") + "\n  : : broken [\n")
+            problems = live.reload()
+            after = await loop.send_text(CHAT, "my instagram got hacked")
+        assert problems
+        assert problems[0].startswith("responses/phishing.yaml:")
+        assert live.engine is engine
+        assert after.replies[0].text == before.replies[0].text

@@ -12,24 +12,12 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity
 
-from bot.model import Button, Event
+from bot.model import NON_TEXT_ORDER, Button, Event
 
 PRIVATE_LABEL = "Message me privately"
 GROUP_TYPES = frozenset({"group", "supergroup"})
-# Checked in this order: an animation also carries a document, a venue also a location.
-NON_TEXT_ATTRS = (
-    "photo",
-    "sticker",
-    "voice",
-    "audio",
-    "video",
-    "video_note",
-    "animation",
-    "document",
-    "location",
-    "contact",
-    "poll",
-)
+# Checked in this order: an animation also carries a document.
+NON_TEXT_ATTRS = NON_TEXT_ORDER
 OTHER_ATTRS = ("dice", "game", "story", "venue", "invoice", "paid_media", "giveaway")
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{3,64}))?(?:\s+(.*))?$", re.S)
 _START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

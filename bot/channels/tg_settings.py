@@ -38,7 +38,8 @@ class TelegramSettings:
     request_timeout: float = 10.0
     poll_timeout: float = 10.0
     rate_limit: bool = True
-    concurrency: int = 8  # updates in flight at once (one at a time within a chat)
+    concurrency: int = 4  # updates in flight at once (one at a time within a chat); 4 covers
+    # Telegram's global limit of about 30 messages a second at real network latency
     retry_attempts: int = 4
     retry_base_delay: float = 0.5
 

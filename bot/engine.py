@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
 from bot.matcher import Matcher
-from bot.model import NON_TEXT_KINDS, ChatState, Content, Event, Reply, Turn
+from bot.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Reply, Turn
 from bot.normalize import normalize
 from bot.safety import SafetyScreen
 
@@ -201,13 +201,8 @@ class Engine:
         return (self.compose.simple("unknown_command"),), state
 
     def _forget_reply(self) -> Reply:
-        clear = ((self._button("clear_chat", BUTTON_CLEAR),),)
+        clear = ((Button(self.compose.text("clear_chat"), BUTTON_CLEAR),),)
         return self.compose.simple("forget_done", buttons=clear)
-
-    def _button(self, key: str, data: str):
-        from bot.model import Button
-
-        return Button(self.compose.text(key), data)
 
     def _on_button(self, data: str, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
         kind, _, rest = data.partition(":")

@@ -25,6 +25,7 @@ __all__ = ["Matcher", "MatcherConfig", "content_words", "stem"]
 
 CONFIG_PATH = Path(__file__).resolve().parent.parent / "config" / "matcher.yaml"
 WordMap = dict[str, list[tuple[int, float]]]
+MAX_WINDOWS = 30
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ class Matcher:
         size, step = self.config.chunk_words, self.config.chunk_step
         if len(words) <= size + step:
             return [words]
+        # A 4,096-character message is read in at most ~30 windows: wider steps, never gaps.
+        step = min(size, max(step, math.ceil((len(words) - size) / MAX_WINDOWS)))
         return [words[s : s + size] for s in range(0, len(words) - size + step, step)]
 
     # ------------------------------------------------------------ evidence

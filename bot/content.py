@@ -36,6 +36,10 @@ def inspect_content(
 ) -> tuple[Tree, list[Problem]]:
     """Read `root` and collect every problem, sorted by path and line."""
     tree = read_tree(Path(root))
+    if not all((Path(root) / folder).is_dir() for folder in ("intents", "responses")):
+        # Wrong --content folder: dozens of "required intent is missing" lines would only
+        # bury the line that says what is wrong.
+        return tree, sorted(set(tree.problems))
     problems = [*tree.problems, *check_tree(tree, contract=contract, today=today)]
     return tree, sorted(set(problems))
 

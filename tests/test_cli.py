@@ -135,3 +135,13 @@ class TestChatJsonl:
         assert "TELEGRAM_BOT_TOKEN" in err
         assert "you>" in out
         assert proc.returncode == 0
+
+
+class TestWrongContentFolder:
+    def test_names_the_missing_folders_only(self, tmp_path, capsys) -> None:
+        """A mistyped --content gets the two lines that matter, not dozens of missing intents."""
+        assert main(["validate", "--content", str(tmp_path / "nowhere")]) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith("intents/:1: folder is missing")
+        assert err[1].startswith("responses/:1: folder is missing")
+        assert len(err) == 3

@@ -7,33 +7,15 @@ core can hand values between layers without anyone mutating them behind its back
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 IntentKind = Literal["crime", "service", "negative"]
 Decision = Literal["matched", "ambiguous", "no_match"]
 SafetyKind = Literal["emergency", "self_harm_crisis"]
 
-# Event kinds. "text", "command" and "button" carry text; the rest are non-text messages.
-EventKind = Literal[
-    "text",
-    "command",
-    "button",
-    "photo",
-    "sticker",
-    "voice",
-    "audio",
-    "video",
-    "video_note",
-    "animation",
-    "document",
-    "location",
-    "contact",
-    "poll",
-    "other",
-]
 # Non-text message kinds, in the order a transport should test for them (an animation also
 # carries a document, so it must come first).
-NON_TEXT_ORDER: tuple[str, ...] = (
+NonTextKind = Literal[
     "photo",
     "sticker",
     "voice",
@@ -45,7 +27,10 @@ NON_TEXT_ORDER: tuple[str, ...] = (
     "location",
     "contact",
     "poll",
-)
+]
+# "text", "command" and "button" carry text; the rest are non-text messages.
+EventKind = Literal["text", "command", "button", "other", NonTextKind]
+NON_TEXT_ORDER: tuple[str, ...] = get_args(NonTextKind)
 NON_TEXT_KINDS: frozenset[str] = frozenset((*NON_TEXT_ORDER, "other"))
 
 

@@ -63,30 +63,17 @@ def check_response(
                 )
     seen: dict[str, int] = {}
     for i, section in enumerate(r.sections):
-        loc = ("sections", i)
-        line = doc.line((*loc, "id"))
-        if section.id in seen:
-            p.append(
-                Problem(
-                    doc.path,
-                    line,
-                    f"section id {section.id!r} is used twice "
-                    f"(first at line {seen[section.id]}): give each section its own id",
-                )
-            )
-        seen.setdefault(section.id, line)
-        p += check_label(
-            doc, (*loc, "title"), section.title, limit=c.MAX_SECTION_TITLE, what="section title"
-        )
-        p += check_text(
+        p += _check_item(
             doc,
-            (*loc, "text"),
-            section.text,
             catalog,
-            limit=c.MAX_SECTION_TEXT,
-            what="section text",
-        )[0]
-        p += _callback(doc, line, f"section:{stem}:{section.id}")
+            ("sections", i),
+            f"section:{stem}",
+            section.id,
+            seen,
+            label=("title", section.title, c.MAX_SECTION_TITLE, "section title"),
+            text=(section.text, c.MAX_SECTION_TEXT, "section text"),
+            advice=": give each section its own id",
+        )
     if r.question is not None:
         q = r.question
         p += check_text(
@@ -99,29 +86,16 @@ def check_response(
         )[0]
         ids: dict[str, int] = {}
         for i, answer in enumerate(q.answers):
-            loc = ("question", "answers", i)
-            line = doc.line((*loc, "id"))
-            if answer.id in ids:
-                p.append(
-                    Problem(
-                        doc.path,
-                        line,
-                        f"answer id {answer.id!r} is used twice (first at line {ids[answer.id]})",
-                    )
-                )
-            ids.setdefault(answer.id, line)
-            p += check_label(
-                doc, (*loc, "label"), answer.label, limit=c.MAX_BUTTON_LABEL, what="answer label"
-            )
-            p += check_text(
+            p += _check_item(
                 doc,
-                (*loc, "text"),
-                answer.text,
                 catalog,
-                limit=c.MAX_ANSWER_TEXT,
-                what="answer text",
-            )[0]
-            p += _callback(doc, line, f"answer:{stem}:{answer.id}")
+                ("question", "answers", i),
+                f"answer:{stem}",
+                answer.id,
+                ids,
+                label=("label", answer.label, c.MAX_BUTTON_LABEL, "answer label"),
+                text=(answer.text, c.MAX_ANSWER_TEXT, "answer text"),
+            )
         missing = [a for a in c.REQUIRED_ANSWERS if a not in ids]
         if missing:
             p.append(
@@ -132,4 +106,37 @@ def check_response(
                     f" (ids: {', '.join(c.ANSWER_IDS)})",
                 )
             )
+    return p
+
+
+def _check_item(
+    doc: Doc,
+    catalog: Catalog,
+    loc: tuple[str | int, ...],
+    data_prefix: str,
+    item_id: str,
+    seen: dict[str, int],
+    *,
+    label: tuple[str, str, int, str],
+    text: tuple[str, int, str],
+    advice: str = "",
+) -> list[Problem]:
+    """Check one section or answer: unique id, button label, text, and button data size."""
+    p: list[Problem] = []
+    line = doc.line((*loc, "id"))
+    kind = data_prefix.split(":", 1)[0]
+    if item_id in seen:
+        p.append(
+            Problem(
+                doc.path,
+                line,
+                f"{kind} id {item_id!r} is used twice (first at line {seen[item_id]}){advice}",
+            )
+        )
+    seen.setdefault(item_id, line)
+    key, value, limit, what = label
+    p += check_label(doc, (*loc, key), value, limit=limit, what=what)
+    body, body_limit, body_what = text
+    p += check_text(doc, (*loc, "text"), body, catalog, limit=body_limit, what=body_what)[0]
+    p += _callback(doc, line, f"{data_prefix}:{item_id}")
     return p

@@ -58,6 +58,7 @@ class TestNormalize:
             ("fb msg", "facebook message"),
             ("i recieved a txt", "i received a text"),
             ("idk wot 2 do", "i do not know what 2 do"),
+            ("i wana kms", "i want to kill myself"),
         ],
     )
     def test_text_speak_expanded(self, typed: str, expected: str) -> None:

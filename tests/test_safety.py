@@ -21,6 +21,9 @@ class TestEmergency:
             "I'm hiding in the bathroom, he is kicking the door in",
             "My 12 year old has gone out to meet a man she met on Roblox",
             "I'm in danger",
+            "my husband has just punched me and hes in the kitchen",
+            "the fake bank man is still on the phone with my nan",
+            "someone is kicking our front door in",
         ],
     )
     def test_danger_now_is_caught(self, screen: SafetyScreen, text: str) -> None:
@@ -51,6 +54,7 @@ class TestEmergency:
             "what counts as an emergency",
             "my emergency contact number changed",
             "hackers are breaking into my email account",
+            "I was attacked back in 2018 and now I get scam texts",
         ],
     )
     def test_past_events_and_figures_of_speech_are_not_emergencies(
@@ -76,6 +80,9 @@ class TestSelfHarm:
             "I can't do this anymore",
             "thinking about taking all my tablets tonight",
             "everyone would be better off without me",
+            "honestly id rather be dead than go to school tomorrow",
+            "ive got all my pills ready",
+            "i just want to kms",
         ],
     )
     def test_risk_to_self_is_caught(self, screen: SafetyScreen, text: str) -> None:
@@ -92,6 +99,7 @@ class TestSelfHarm:
             "I nearly died of embarrassment",
             "I'm not suicidal, I just want to report this",
             "this phishing email is killing me",
+            "buying that crypto was financial suicide",
         ],
     )
     def test_reports_and_figures_of_speech_are_not_a_crisis(

@@ -2,8 +2,8 @@
 
 Pure and synchronous. Its phrases live in the `safety:` blocks of intents/emergency.yaml and
 intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list of words where
-`a|b` offers alternatives and `*` allows up to three other words; each word also matches a
-close misspelling. A blocker ("dying to know", "last month") silences a trigger in the same
+`a|b` offers alternatives for one word, `*` allows up to three other words, and ` / `
+separates whole alternative phrases on one line; each word also matches a close misspelling. A blocker ("dying to know", "last month") silences a trigger in the same
 clause that it overlaps or sits within six words of.
 """
 
@@ -49,6 +49,10 @@ class SafetyHit:
     phrase: str
 
 
+def _phrases(line: str) -> list[str]:
+    return [part.strip() for part in line.split(" / ") if part.strip()]
+
+
 def _near(start: int, end: int, blocker: tuple[int, int]) -> bool:
     """A blocker silences a trigger it overlaps or sits within a few words of."""
     return blocker[0] - BLOCK_REACH <= end and start <= blocker[1] + BLOCK_REACH
@@ -69,8 +73,9 @@ class SafetyScreen:
             rules = intent.safety if intent else None
             if rules is None:
                 continue
-            triggers = [(p, self._compile(p)) for p in rules.triggers]
-            blockers = [self._compile(p) for p in rules.blockers]
+            # "rather die / rather be dead" is two phrases on one line.
+            triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
+            blockers = [self._compile(p) for line in rules.blockers for p in _phrases(line)]
             self._rules.append((kind, [t for t in triggers if t[1]], [b for b in blockers if b]))
         self._words = list(self._vocab)
         # Each trigger filed under the words of its first slot, so a clause only tries the

@@ -121,6 +121,19 @@ class TestScreenRules:
         screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
         assert screen.check("The kettle's screaming") is not None
 
+    def test_slash_separates_whole_phrases(self, content: Content) -> None:
+        """`a b / c d` on one line is two phrases, so operators can group alternatives."""
+        emergency = content.intents["emergency"]
+        rules = SafetyRules(("kettle is boiling over / pan is on fire",), ())
+        intents = {
+            **content.intents,
+            "emergency": Intent(**{**emergency.__dict__, "safety": rules}),
+        }
+        screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
+        assert screen.check("the pan is on fire") is not None
+        assert screen.check("the kettle is boiling over") is not None
+        assert screen.check("the kettle is on fire") is None
+
     def test_no_rules_means_no_hits(self, content: Content) -> None:
         """Content without safety blocks never fires, rather than failing."""
         intents = {k: v for k, v in content.intents.items() if v.safety is None}

@@ -3,8 +3,9 @@
 Pure and synchronous. Its phrases live in the `safety:` blocks of intents/emergency.yaml and
 intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list of words where
 `a|b` offers alternatives for one word, `*` allows up to three other words, and ` / `
-separates whole alternative phrases on one line; each word also matches a close misspelling. A blocker ("dying to know", "last month") silences a trigger in the same
-clause that it overlaps or sits within six words of.
+separates whole alternative phrases on one line; each word also matches a close misspelling.
+A blocker ("dying to know", "last month") silences a trigger in the same clause that it
+overlaps or sits within six words of.
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def _load_pipeline(args: argparse.Namespace):
         )
         return None
     matcher = Matcher(content, MatcherConfig.load())
-    return content, Pipeline(matcher, SafetyScreen(content))
+    return content, Pipeline(matcher, SafetyScreen(content, matcher))
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:

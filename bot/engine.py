@@ -17,7 +17,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
-from bot.matcher import Matcher
+from bot.matcher import Matcher, MatcherConfig
 from bot.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Reply, Turn
 from bot.normalize import normalize
 from bot.safety import SafetyScreen
@@ -79,8 +79,8 @@ class Engine:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.content = content
-        self.matcher = matcher or Matcher(content)
-        self.screen = screen or SafetyScreen(content)
+        self.matcher = matcher or Matcher(content, MatcherConfig.load())
+        self.screen = screen or SafetyScreen(content, self.matcher)
         self.dialogue = dialogue or DialogueConfig.load()
         self.compose = Composer(content)
         self.clock = clock

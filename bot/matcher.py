@@ -45,6 +45,7 @@ class MatcherConfig:
     keyword_weight: float = 0.1
     chunk_words: int = 24  # long messages are compared with examples in windows this size
     chunk_step: int = 12
+    safety_threshold: float = 101.0  # a crisis intent scoring this counts as a crisis
     match_threshold: float = 40.0  # a crime type needs this score to be matched
     service_threshold: float = 31.0  # "hi", "thanks", "what do you keep?" need less evidence
     out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
@@ -69,6 +70,7 @@ class Matcher:
         self.config = config or MatcherConfig()
         self.index: MatchIndex = build_index(content, bayes_smoothing=self.config.bayes_smoothing)
         self.intent_ids = self.index.intent_ids
+        self._last: tuple[str, tuple[np.ndarray, list[tuple[str, str]], np.ndarray]] | None = None
         self._keyword_cutoffs = np.asarray(
             [self._cutoff_for(k) for k in self.index.keywords], np.float32
         )
@@ -212,6 +214,14 @@ class Matcher:
 
     def _combine(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
         """Every intent's score (0-100), the keyword hits and each example's cosine."""
+        # The safety screen and the classifier both score the same message in one turn.
+        if self._last is not None and self._last[0] == text:
+            return self._last[1]
+        result = self._score(text)
+        self._last = (text, result)
+        return result
+
+    def _score(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
         words = content_words(text)
         n = len(self.intent_ids)
         if not words or not self.index.vocab:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.matcher import Matcher
 from bot.model import Content, SafetyKind
 from bot.normalize import normalize
 
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
+LEARNED = "(close to the crisis examples)"  # the phrase reported for a learned hit
 GAP_WORDS = 3
 BLOCK_REACH = 6  # words between a blocker and the trigger it silences
 FUZZY_CUTOFF = 83.0  # for phrase words of 6+ letters; shorter ones need 85
@@ -66,7 +68,8 @@ def _split_clauses(text: str) -> list[str]:
 class SafetyScreen:
     """Compiled trigger and blocker phrases for the two safety intents."""
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, matcher: Matcher | None = None) -> None:
+        self._matcher = matcher
         self._vocab: dict[str, int] = {}
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
         for kind in SAFETY_INTENTS:
@@ -174,7 +177,35 @@ class SafetyScreen:
         return spans
 
     def check(self, text: str) -> SafetyHit | None:
-        """Return the first safety concern in a message, or None when there is none."""
+        """Return the first safety concern in a message, or None when there is none.
+
+        The phrases come first. Then, because no phrase list can foresee every way a person
+        in danger writes, a message the matcher finds close to the crisis examples counts
+        too, unless a blocker (a past event, a report about someone else) says otherwise.
+        """
+        hit = self._phrase_hit(text)
+        if hit is not None or self._matcher is None:
+            return hit
+        scores = self._matcher.scores(text)
+        kind = max(SAFETY_INTENTS, key=lambda k: scores.get(k, 0.0))
+        if scores.get(kind, 0.0) < self._matcher.config.safety_threshold:
+            return None
+        if self._is_blocked(text, kind):
+            return None
+        return SafetyHit(kind, LEARNED)
+
+    def _is_blocked(self, text: str, kind: SafetyKind) -> bool:
+        for rule_kind, _triggers, blockers in self._rules:
+            if rule_kind != kind:
+                continue
+            for clause in _split_clauses(text):
+                sets = self._word_sets(clause.split())
+                present = frozenset().union(*sets)
+                if any(self._spans(b, sets, present) for b in blockers):
+                    return True
+        return False
+
+    def _phrase_hit(self, text: str) -> SafetyHit | None:
         if not self._rules:
             return None
         for clause in _split_clauses(text):

@@ -111,7 +111,7 @@ def build_engine(content_root: Path) -> Engine:
 
     content = load_content(content_root)
     matcher = Matcher(content, MatcherConfig.load())
-    return Engine(content, matcher, SafetyScreen(content), clock=lambda: FIXED_NOW)
+    return Engine(content, matcher, SafetyScreen(content, matcher), clock=lambda: FIXED_NOW)
 
 
 def run_cli(

@@ -38,8 +38,8 @@ def matcher(content: Content) -> Matcher:
 
 
 @pytest.fixture(scope="session")
-def screen(content: Content) -> SafetyScreen:
-    return SafetyScreen(content)
+def screen(content: Content, matcher: Matcher) -> SafetyScreen:
+    return SafetyScreen(content, matcher)
 
 
 @pytest.fixture(scope="session")

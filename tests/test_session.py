@@ -110,3 +110,16 @@ class TestBrokenDatabase:
             forget = await handle(CHAT, Event("command", "/forget"))
         assert replies[0].text
         assert "couldn" in forget[0].text.lower() or "could not" in forget[0].text.lower()
+
+
+class TestReload:
+    def test_reload_uses_the_tuned_matcher_settings(
+        self, engine: Engine, project_root: Path
+    ) -> None:
+        """After a reload the matcher keeps the thresholds from config/matcher.yaml."""
+        from bot.matcher import MatcherConfig
+
+        live = LiveEngine(engine, project_root)
+        assert live.reload() == []
+        assert live.engine is not engine
+        assert live.engine.matcher.config == MatcherConfig.load()

@@ -7,6 +7,7 @@ from dataclasses import fields
 import pytest
 
 from bot.engine import Engine
+from bot.matcher import MatcherConfig
 from bot.model import Candidate, ChatState, Content, Event, Match, Reply
 
 CRIME_TEXT = "someone I met on a dating app says he loves me and keeps asking me to send him money"
@@ -37,8 +38,13 @@ def all_data(replies: list[Reply]) -> list[str]:
 class FixedMatcher:
     """Stands in for the matcher when a test needs one exact decision."""
 
+    config = MatcherConfig()
+
     def __init__(self, match: Match) -> None:
         self.match = match
+
+    def scores(self, text: str) -> dict[str, float]:
+        return {}
 
     def classify(self, text: str, *, explain: bool = False) -> Match:
         return self.match

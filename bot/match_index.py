@@ -48,6 +48,7 @@ class MatchIndex:
     intent_ids: list[str]
     negative: np.ndarray  # bool per intent: out-of-scope examples, never offered as a topic
     service: np.ndarray  # bool per intent: greetings, help, privacy and the like
+    crisis: np.ndarray  # bool per intent: the safety intents (emergency, self_harm_crisis)
     vocab: list[str]
     vocab_index: dict[str, int]
     idf: np.ndarray  # per word
@@ -143,6 +144,7 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
         intent_ids=intent_ids,
         negative=np.asarray([content.intents[i].kind == "negative" for i in intent_ids]),
         service=np.asarray([content.intents[i].kind == "service" for i in intent_ids]),
+        crisis=np.asarray([content.intents[i].safety is not None for i in intent_ids]),
         vocab=vocab,
         vocab_index=vocab_index,
         idf=idf,

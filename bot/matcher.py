@@ -255,8 +255,11 @@ class Matcher:
         combined, hits, per_example = self._combine(text)
         cfg = self.config
         negative = self.index.negative
+        # Crisis intents are offered only when the safety screen would act on them too.
+        weak_crisis = self.index.crisis & (combined < cfg.safety_threshold)
         order = np.argsort(-combined, kind="stable")
-        ranked = [i for i in order if not negative[i]][: cfg.max_alternatives]
+        ranked = [i for i in order if not negative[i] and not weak_crisis[i]]
+        ranked = ranked[: cfg.max_alternatives]
         top = [Candidate(self.intent_ids[i], round(float(combined[i]), 1)) for i in ranked]
         best = top[0].score if top else 0.0
         # Out-of-scope examples are never offered as a topic; a topic must clearly beat them.

@@ -61,6 +61,7 @@ class MatchIndex:
     bayes_by_word: np.ndarray  # word x intent log-likelihoods for naive Bayes
     keywords: list[str]
     keyword_index: dict[str, list[int]]
+    keyword_prefixes: frozenset[str]  # every leading run of words of every keyword
     keyword_owner: np.ndarray
     max_ngram: int
 
@@ -157,6 +158,9 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
         bayes_by_word=np.ascontiguousarray(bayes.T),
         keywords=keywords,
         keyword_index=keyword_index,
+        keyword_prefixes=frozenset(
+            " ".join(k.split()[:n]) for k in keywords for n in range(1, k.count(" ") + 2)
+        ),
         keyword_owner=np.asarray(keyword_owner, dtype=np.intp),
         max_ngram=max((k.count(" ") + 1 for k in keywords), default=1),
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -194,13 +193,25 @@ class Matcher:
             for w in words
         ]
         best = np.zeros(len(index.keywords), dtype=np.float32)
-        for n in range(1, index.max_ngram + 1):
-            for start in range(len(words) - n + 1):
-                for combo in product(*options[start : start + n]):
-                    found = index.keyword_index.get(" ".join(w for w, _ in combo))
-                    if found:
-                        score = 100 * min(sim for _, sim in combo)
-                        best[found] = np.maximum(best[found], score)
+        # Grow phrases word by word from each position, keeping only those that begin some
+        # keyword, so a message costs a handful of set lookups per word.
+        for start in range(len(words)):
+            frontier: list[tuple[str, float]] = [("", 100.0)]
+            for position in range(start, min(start + index.max_ngram, len(words))):
+                grown = []
+                for prefix, score in frontier:
+                    for word, similarity in options[position]:
+                        gram = f"{prefix} {word}" if prefix else word
+                        if gram not in index.keyword_prefixes:
+                            continue
+                        gram_score = min(score, 100 * similarity)
+                        found = index.keyword_index.get(gram)
+                        if found:
+                            best[found] = np.maximum(best[found], gram_score)
+                        grown.append((gram, gram_score))
+                if not grown:
+                    break
+                frontier = grown
         hit_index = np.flatnonzero(best >= self._keyword_cutoffs)
         if hit_index.size == 0:
             return scores, []

@@ -14,6 +14,7 @@ from bot.store import SqliteStore
 
 SECRET = b"session-test-secret-0123456789ab"
 CHAT = 424242
+CARD = "there are payments on my debit card that i never made"
 
 
 def files_of(db: Path) -> bytes:
@@ -47,7 +48,7 @@ class TestPrivacy:
         """After 30 minutes of silence, 'yes' no longer answers the old question."""
         async with SqliteStore(tmp_path / "s.db", secret=SECRET, ttl_seconds=1800) as store:
             handle = make_handler(live, store, clock)
-            await handle(CHAT, Event("text", "someone took money from my card that i didnt spend"))
+            await handle(CHAT, Event("text", CARD))
             clock.now += 1801
             replies = await handle(CHAT, Event("text", "yes"))
         assert replies[0].intent is None or replies[0].intent != "card_fraud"
@@ -58,9 +59,7 @@ class TestPrivacy:
         """Within the time limit, 'yes' answers the question just asked."""
         async with SqliteStore(tmp_path / "s.db", secret=SECRET) as store:
             handle = make_handler(live, store, clock)
-            first = await handle(
-                CHAT, Event("text", "someone took money from my card that i didnt spend")
-            )
+            first = await handle(CHAT, Event("text", CARD))
             clock.now += 60
             replies = await handle(CHAT, Event("text", "yes"))
         assert first[0].intent == "card_fraud"
@@ -73,7 +72,7 @@ class TestPrivacy:
         db = tmp_path / "s.db"
         async with SqliteStore(db, secret=SECRET) as store:
             handle = make_handler(live, store, clock)
-            await handle(CHAT, Event("text", "someone took money from my card that i didnt spend"))
+            await handle(CHAT, Event("text", CARD))
             replies = await handle(CHAT, Event("command", "/forget"))
             after = await handle(CHAT, Event("text", "yes"))
         assert "clear" in [b.data for row in replies[0].buttons for b in row]

@@ -50,7 +50,9 @@ def build_content(tree: Tree) -> Content:
     for _doc, m in tree.intents.values():
         safety = None
         if m.safety is not None:
-            safety = SafetyRules(tuple(m.safety.triggers), tuple(m.safety.blockers))
+            safety = SafetyRules(
+                tuple(m.safety.triggers), tuple(m.safety.blockers), tuple(m.safety.together)
+            )
         intents[m.id] = Intent(
             id=m.id,
             kind=m.kind,

@@ -58,6 +58,7 @@ class SafetyRules:
 
     triggers: tuple[str, ...] = ()
     blockers: tuple[str, ...] = ()
+    together: tuple[str, ...] = ()  # "a|b + c|d": one word of each group in one clause
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ _COMMON_TEXT = """
 the they them then than this that these those there their here where were was are and any
 but for from with have has had his her him its our out who why how what when will would
 can could not now new one two all off too too see she he we you your me my mine our ours
-us it is in on at to of by up so if or as be been
+us it is in on at to of by up so if or as be been know knew
 """
 _COMMON = frozenset(_COMMON_TEXT.split())
 
@@ -72,6 +72,7 @@ class SafetyScreen:
         self._matcher = matcher
         self._vocab: dict[str, int] = {}
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
+        self._together: list[tuple[SafetyKind, str, tuple[frozenset[int], ...]]] = []
         for kind in SAFETY_INTENTS:
             intent = content.intents.get(kind)
             rules = intent.safety if intent else None
@@ -81,6 +82,10 @@ class SafetyScreen:
             triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
             blockers = [self._compile(p) for line in rules.blockers for p in _phrases(line)]
             self._rules.append((kind, [t for t in triggers if t[1]], [b for b in blockers if b]))
+            for line in rules.together:
+                groups = tuple(self._compile(g)[0] or frozenset() for g in line.split(" + "))
+                if len(groups) >= 2 and all(groups):
+                    self._together.append((kind, line, groups))
         self._words = list(self._vocab)
         # Each trigger filed under the words of its first slot, so a clause only tries the
         # few triggers that could start with one of its words.
@@ -227,4 +232,18 @@ class SafetyScreen:
                 for phrase, (start, end) in hits:
                     if not any(_near(start, end, b) for b in blocked):
                         return SafetyHit(kind, phrase)
+            hit = self._together_hit(sets, present)
+            if hit is not None:
+                return hit
+        return None
+
+    def _together_hit(
+        self, sets: list[frozenset[int]], present: frozenset[int]
+    ) -> SafetyHit | None:
+        """A danger word and a "now" word in one clause, where no blocker is present."""
+        for kind, line, groups in self._together:
+            if all(not group.isdisjoint(present) for group in groups):
+                blockers = next(b for k, _t, b in self._rules if k == kind)
+                if not any(self._spans(b, sets, present) for b in blockers):
+                    return SafetyHit(kind, line)
         return None

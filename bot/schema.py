@@ -25,6 +25,7 @@ class _Strict(BaseModel):
 
 class SafetyModel(_Strict):
     triggers: list[str] = []
+    together: list[str] = []
     blockers: list[str] = []
 
 

@@ -24,6 +24,8 @@ class TestEmergency:
             "my husband has just punched me and hes in the kitchen",
             "the fake bank man is still on the phone with my nan",
             "someone is kicking our front door in",
+            "a courier is coming at 3 to collect my nans bank cards",
+            "my 14 year old daughter is getting the train now to meet a man off discord",
         ],
     )
     def test_danger_now_is_caught(self, screen: SafetyScreen, text: str) -> None:
@@ -134,6 +136,19 @@ class TestScreenRules:
         assert screen.check("the kettle is boiling over") is not None
         assert screen.check("the kettle is on fire") is None
 
+    def test_together_needs_every_group_in_one_clause(self, content: Content) -> None:
+        """A 'together' rule fires only when a word of each group shares a clause."""
+        emergency = content.intents["emergency"]
+        rules = SafetyRules((), (), ("kettle|pan + fire|smoke + now|tonight",))
+        intents = {
+            **content.intents,
+            "emergency": Intent(**{**emergency.__dict__, "safety": rules}),
+        }
+        screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
+        assert screen.check("the pan is full of smoke now") is not None
+        assert screen.check("the pan is full of smoke. it is fine now") is None
+        assert screen.check("the pan had a fire last year") is None
+
     def test_no_rules_means_no_hits(self, content: Content) -> None:
         """Content without safety blocks never fires, rather than failing."""
         intents = {k: v for k, v in content.intents.items() if v.safety is None}
@@ -146,3 +161,25 @@ class TestScreenRules:
         turn = engine.respond(Event("text", text), ChatState(topic="phishing"))
         assert turn.replies[0].intent == "self_harm_crisis"
         assert turn.replies[0].safety
+
+
+def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
+    """An operator's 'together' rule without ' + ' groups is named with file and line."""
+    import shutil
+    from pathlib import Path
+
+    from bot.validate import check
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("intents", "responses"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    path = tmp_path / "intents" / "emergency.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  together:")) + 1
+    lines[number - 1] = "    - courier now"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = (
+        f"intents/emergency.yaml:{number}: a 'together' rule needs two or more groups of single "
+        "words separated by ' + ', for example: courier|taxi + now|tonight"
+    )
+    assert expected in [p.format() for p in check(tmp_path)]

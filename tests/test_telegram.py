@@ -311,6 +311,15 @@ class TestLimits:
         assert texts[-1] == compose.text("flood")
         assert "999" in texts[-1]
 
+    async def test_command_menu_uses_the_content_wording(self, core, store, content) -> None:
+        """The / menu descriptions come from responses/system.yaml, so operators can reword."""
+        from bot.compose import Composer
+
+        compose = Composer(content)
+        async with LoopbackTelegram(core, store, texts=compose.text) as tg:
+            published = {c["command"]: c["description"] for c in tg.standin.api.commands}
+        assert published == {name: compose.text(f"command_{name}") for name, _ in COMMANDS}
+
     async def test_a_429_is_waited_out(self, tg) -> None:
         """Telegram's "retry after" is honoured and the reply still arrives."""
         tg.standin.fail("sendMessage", status=429, retry_after=1)

@@ -90,6 +90,10 @@ class TelegramAdapter:
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
 
+    def _describe(self, command: str, default: str) -> str:
+        """A command's menu description from responses/system.yaml when there is one."""
+        return self.texts(f"command_{command}") if self.texts else default
+
     # ------------------------------------------------------------ lifecycle
 
     def install(self, app: Application) -> None:
@@ -112,7 +116,7 @@ class TelegramAdapter:
         if callable(getattr(self.store, "open", None)):
             await self.store.open()  # type: ignore[attr-defined]
         try:
-            commands = [BotCommand(name, text) for name, text in COMMANDS]
+            commands = [BotCommand(name, self._describe(name, text)) for name, text in COMMANDS]
             await with_retry(lambda: bot.set_my_commands(commands), what="setMyCommands")
         except TelegramError as err:
             log.warning("setMyCommands failed: %s", type(err).__name__)

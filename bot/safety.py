@@ -44,6 +44,8 @@ us it is in on at to of by up so if or as be been know knew
 _COMMON = frozenset(_COMMON_TEXT.split())
 
 Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
+# kind, the operator's line, one word set per group, and that kind's blockers
+Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,9 @@ class SafetyScreen:
         self._matcher = matcher
         self._vocab: dict[str, int] = {}
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
-        self._together: list[tuple[SafetyKind, str, tuple[frozenset[int], ...]]] = []
+        self._together: list[
+            tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
+        ] = []
         for kind in SAFETY_INTENTS:
             intent = content.intents.get(kind)
             rules = intent.safety if intent else None
@@ -81,11 +85,12 @@ class SafetyScreen:
             # "rather die / rather be dead" is two phrases on one line.
             triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
             blockers = [self._compile(p) for line in rules.blockers for p in _phrases(line)]
-            self._rules.append((kind, [t for t in triggers if t[1]], [b for b in blockers if b]))
+            blockers = [b for b in blockers if b]
+            self._rules.append((kind, [t for t in triggers if t[1]], blockers))
             for line in rules.together:
-                groups = tuple(self._compile(g)[0] or frozenset() for g in line.split(" + "))
+                groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
                 if len(groups) >= 2 and all(groups):
-                    self._together.append((kind, line, groups))
+                    self._together.append((kind, line, groups, blockers))  # type: ignore[arg-type]
         self._words = list(self._vocab)
         # Each trigger filed under the words of its first slot, so a clause only tries the
         # few triggers that could start with one of its words.
@@ -241,9 +246,8 @@ class SafetyScreen:
         self, sets: list[frozenset[int]], present: frozenset[int]
     ) -> SafetyHit | None:
         """A danger word and a "now" word in one clause, where no blocker is present."""
-        for kind, line, groups in self._together:
-            if all(not group.isdisjoint(present) for group in groups):
-                blockers = next(b for k, _t, b in self._rules if k == kind)
-                if not any(self._spans(b, sets, present) for b in blockers):
-                    return SafetyHit(kind, line)
+        for kind, line, groups, blockers in self._together:
+            together = all(not group.isdisjoint(present) for group in groups)
+            if together and not any(self._spans(b, sets, present) for b in blockers):
+                return SafetyHit(kind, line)
         return None

@@ -12,22 +12,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
 
 from bot.engine import BUTTON_CLEAR, Engine
-from bot.model import ChatState, Event, Reply
+from bot.model import Event, Reply
+from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int | str, Event], Awaitable[list[Reply]]]
-
-
-class StateStore(Protocol):
-    """What the session needs from a store (see bot/store.py)."""
-
-    async def load(self, chat_id: int | str, now: float) -> ChatState: ...
-    async def save(self, chat_id: int | str, state: ChatState) -> None: ...
-    async def forget(self, chat_id: int | str) -> bool: ...
 
 
 class LiveEngine:

@@ -121,11 +121,8 @@ class Engine:
         match = self.matcher.classify(text)
         if match.decision == "matched" and match.intent:
             return self._intent(match.intent, state)
-        if match.decision == "ambiguous":
-            # Offer only the genuinely close ones, never a weak third guess.
-            best = match.alternatives[0].score if match.alternatives else 0.0
-            options = [c.intent for c in match.alternatives[:3] if c.score >= 0.8 * best]
-            return (self.compose.did_you_mean(options),), replace(state, pending=None)
+        if match.decision == "clarify" and match.offered:
+            return (self.compose.did_you_mean(list(match.offered)),), replace(state, pending=None)
         if _mostly_other_script(text):
             reply = replace(self.compose.fallback(), text=self.compose.text("other_language"))
             return (reply,), replace(state, pending=None)
@@ -210,7 +207,9 @@ class Engine:
         if data == BUTTON_CLEAR:
             return (self._forget_reply(),), ChatState()
         if data == BUTTON_OTHER:
-            return (self.compose.simple("something_else_reply"),), replace(state, pending=None)
+            # None of the offered topics: show every topic, and still invite their own words.
+            invite = self.compose.text("something_else_reply")
+            return (replace(self.compose.main_menu(), text=invite),), replace(state, pending=None)
         if kind == "intent" and rest in self.content.responses:
             return self._intent(rest, state)
         if kind == "menu":

@@ -21,6 +21,8 @@ DEFAULT_FLOORS: dict[str, float] = {
     "out_of_scope_false_positives": 0.05,
     "crisis_recall": 1.0,
     "crisis_false_alarms": 0.05,
+    "one_tap_accuracy": 0.95,
+    "out_of_scope_offered": 0.334,
 }
 
 
@@ -48,6 +50,7 @@ def match_to_json(text: str, match: Match, safety: str | None) -> dict[str, obje
         "score": match.score,
         "decision": match.decision,
         "alternatives": [{"intent": c.intent, "score": c.score} for c in match.alternatives],
+        "offered": list(match.offered),
         "safety": safety is not None,
     }
     if match.evidence is not None:
@@ -71,11 +74,12 @@ class Report:
 
     in_total: int = 0
     in_correct: int = 0
+    in_one_tap: int = 0  # right at once, or the right topic among the buttons offered
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     confused: Counter[tuple[str, str]] = field(default_factory=Counter)
     oos_total: int = 0
     oos_false: int = 0
-    oos_ambiguous: int = 0
+    oos_offered: int = 0
     crisis_total: int = 0
     crisis_caught: int = 0
     crisis_missed: list[str] = field(default_factory=list)
@@ -89,6 +93,8 @@ class Report:
 
         return {
             "in_domain_accuracy": share(self.in_correct, self.in_total, 1.0),
+            "one_tap_accuracy": share(self.in_one_tap, self.in_total, 1.0),
+            "out_of_scope_offered": share(self.oos_offered, self.oos_total, 0.0),
             "out_of_scope_false_positives": share(self.oos_false, self.oos_total, 0.0),
             "crisis_recall": share(self.crisis_caught, self.crisis_total, 1.0),
             "crisis_false_alarms": share(self.calm_alarms, self.calm_total, 0.0),
@@ -121,12 +127,14 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
             if predicted == label:
                 report.in_correct += 1
                 counts[0] += 1
+            if predicted == label or label in match.offered:
+                report.in_one_tap += 1
             else:
                 report.confused[(str(label), str(predicted or match.decision))] += 1
         elif kind == "out_of_scope":
             report.oos_total += 1
             report.oos_false += predicted is not None
-            report.oos_ambiguous += match.decision == "ambiguous"
+            report.oos_offered += bool(match.offered)
         elif kind == "crisis":
             report.crisis_total += 1
             if safety is not None:
@@ -150,8 +158,15 @@ def print_report(report: Report, floors: Mapping[str, float], out: TextIO) -> in
     )
     out.write(
         f"out-of-scope false pos. {figures['out_of_scope_false_positives']:7.1%}  "
-        f"({report.oos_false}/{report.oos_total}; asked 'did you mean': "
-        f"{report.oos_ambiguous})\n"
+        f"({report.oos_false}/{report.oos_total})\n"
+    )
+    out.write(
+        f"one-tap accuracy        {figures['one_tap_accuracy']:7.1%}  "
+        f"({report.in_one_tap}/{report.in_total}; right at once or among the topics offered)\n"
+    )
+    out.write(
+        f"out-of-scope offered    {figures['out_of_scope_offered']:7.1%}  "
+        f"({report.oos_offered}/{report.oos_total} shown 'is it one of these?')\n"
     )
     out.write(
         f"crisis recall           {figures['crisis_recall']:7.1%}  "
@@ -178,7 +193,7 @@ def print_report(report: Report, floors: Mapping[str, float], out: TextIO) -> in
         for name, floor in floors.items()
         if (
             figures[name] > floor
-            if name.endswith(("positives", "alarms"))
+            if name.endswith(("positives", "alarms", "offered"))
             else figures[name] < floor
         )
     ]

@@ -50,6 +50,8 @@ class MatcherConfig:
     out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
     ambiguity_floor: float = 35.0
     margin: float = 1.5
+    clarify_floor: float = 22.0  # below the threshold but above this: "is it one of these?"
+    clarify_share: float = 0.7  # offer only candidates scoring this share of the best
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
 
@@ -258,7 +260,7 @@ class Matcher:
         return {intent: float(combined[i]) for i, intent in enumerate(self.intent_ids)}
 
     def classify(self, text: str, *, explain: bool = False) -> Match:
-        """Rank the intents for a message and decide: matched, ambiguous or no match.
+        """Rank the intents and decide: matched, clarify (offer the closest) or no match.
 
         >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
         'account_hacking'
@@ -281,16 +283,23 @@ class Matcher:
             else (cfg.match_threshold)
         )
         close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
-        if not top or best <= everyday + cfg.out_of_scope_margin:
+        offered: tuple[str, ...] = ()
+        if not top or best <= everyday:
             decision, intent = "no_match", None
-        elif len(close) >= 2:
-            decision, intent = "ambiguous", None
-        elif best >= threshold:
+        elif len(close) >= 2 and best > everyday + cfg.out_of_scope_margin:
+            # Two topics this close: one wrong guess costs more than one tap to choose.
+            decision, intent = "clarify", None
+            offered = tuple(c.intent for c in close)
+        elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
             decision, intent = "matched", top[0].intent
+        elif best >= cfg.clarify_floor:
+            # The grey zone: too weak to act on, too strong to shrug off.
+            decision, intent = "clarify", None
+            offered = tuple(c.intent for c in top if c.score >= cfg.clarify_share * best)
         else:
             decision, intent = "no_match", None
         evidence = self._evidence(hits, per_example) if explain else None
-        return Match(intent, best, decision, tuple(top), evidence)  # type: ignore[arg-type]
+        return Match(intent, best, decision, tuple(top), evidence, offered)  # type: ignore[arg-type]
 
     def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
         index = self.index

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 IntentKind = Literal["crime", "service", "negative"]
-Decision = Literal["matched", "ambiguous", "no_match"]
+Decision = Literal["matched", "clarify", "no_match"]
 SafetyKind = Literal["emergency", "self_harm_crisis"]
 
 # Non-text message kinds, in the order a transport should test for them (an animation also
@@ -139,6 +139,7 @@ class Match:
     decision: Decision
     alternatives: tuple[Candidate, ...] = ()
     evidence: dict[str, object] | None = None
+    offered: tuple[str, ...] = ()  # intents shown as "is it one of these?" buttons, in order
 
 
 # ---------------------------------------------------------------- dialogue

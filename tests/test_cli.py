@@ -64,7 +64,9 @@ class TestClassify:
             assert {"intent", "score"} <= set(first["alternatives"][0])
             second = exchange(proc, "what time does the tip open on sunday")
             assert second["intent"] is None
-            assert second["decision"] in {"no_match", "ambiguous"}
+            assert second["decision"] in {"no_match", "clarify"}
+            assert first["offered"] == []
+            assert isinstance(second["offered"], list)
         finally:
             code = finish(proc)
         assert code == 0

@@ -192,12 +192,29 @@ class TestUnclear:
         for group in ("money", "accounts", "abuse", "children", "support"):
             assert f"menu:{group}" in data
 
-    def test_ambiguous_asks_did_you_mean(self, content: Content, clock) -> None:
-        """Two close candidates give a question with their buttons and 'Something else'."""
-        alts = (Candidate("phishing", 60.0), Candidate("impersonation_fraud", 58.0))
-        engine = Engine(content, FixedMatcher(Match(None, 60.0, "ambiguous", alts)), clock=clock)
+    def test_clarify_asks_is_it_one_of_these(self, content: Content, clock) -> None:
+        """An unsure match offers the matcher's topics as buttons, then 'Something else'."""
+        alts = (Candidate("phishing", 30.0), Candidate("impersonation_fraud", 28.0))
+        offered = ("phishing", "impersonation_fraud")
+        match = Match(None, 30.0, "clarify", alts, None, offered)
+        engine = Engine(content, FixedMatcher(match), clock=clock)
         replies, _ = say(engine, "a message about my bank")
         assert all_data(replies) == ["intent:phishing", "intent:impersonation_fraud", "other"]
+        assert "fallback" not in (replies[0].intent or "")
+
+    def test_pressing_an_offer_gives_that_topic(self, engine: Engine) -> None:
+        """Pressing one of the offered topics answers that topic as if it had been matched."""
+        replies, state = press(engine, "intent:phishing", ChatState())
+        assert replies[0].intent == "phishing"
+        assert state.topic == "phishing"
+
+    def test_something_else_shows_the_whole_menu(self, engine: Engine) -> None:
+        """'Something else' shows every topic group and still invites their own words."""
+        replies, _ = press(engine, "other", ChatState())
+        data = all_data(replies)
+        for group in ("money", "accounts", "abuse", "children", "support"):
+            assert f"menu:{group}" in data
+        assert "own words" in replies[0].text
 
     def test_other_script_gets_a_kind_english_only_reply(self, engine: Engine) -> None:
         """A message in another script is told, kindly, that the bot reads English, with 101."""

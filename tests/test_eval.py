@@ -53,3 +53,37 @@ class TestEval:
         broken.write_text('{"text": "ok", "set": "in_domain", "intent": "thanks"}\n{oops\n')
         assert main(["eval", str(broken)]) == 2
         assert "broken.jsonl:2" in capsys.readouterr().err
+
+
+class TestOneTap:
+    def test_offered_topic_counts_for_one_tap_not_accuracy(self) -> None:
+        """A right topic among the offered buttons counts as one tap, not as right at once."""
+        from bot.evaluate import evaluate
+        from bot.model import Match
+
+        class Offering:
+            def classify(self, text: str, *, explain: bool = False):
+                if text == "sure":
+                    return Match("phishing", 50.0, "matched"), None
+                return Match(None, 25.0, "clarify", (), None, ("card_fraud", "phishing")), None
+
+        rows = [
+            {"text": "sure", "intent": "phishing", "set": "in_domain"},
+            {"text": "unsure", "intent": "phishing", "set": "in_domain"},
+            {"text": "unsure", "intent": "romance_fraud", "set": "in_domain"},
+            {"text": "unsure", "intent": None, "set": "out_of_scope"},
+        ]
+        figures = evaluate(Offering(), rows).figures()  # type: ignore[arg-type]
+        assert figures["in_domain_accuracy"] == pytest.approx(1 / 3)
+        assert figures["one_tap_accuracy"] == pytest.approx(2 / 3)
+        assert figures["out_of_scope_offered"] == 1.0
+        assert figures["out_of_scope_false_positives"] == 0.0
+
+    def test_report_prints_one_tap_and_offer_share(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The eval report shows one-tap accuracy and how often everyday messages get an offer."""
+        assert main(["eval"]) == 0
+        out = capsys.readouterr().out
+        assert "one-tap accuracy" in out
+        assert "out-of-scope offered" in out

@@ -102,12 +102,34 @@ class TestDecisions:
         match = Matcher(tiny_content()).classify("zxqv plorb wibble")
         assert match.decision == "no_match"
 
-    def test_two_close_candidates_are_ambiguous(self) -> None:
-        """When two intents score within the margin, the matcher asks instead of guessing."""
+    def test_two_close_candidates_ask_which_one(self) -> None:
+        """Two intents within the margin: the matcher offers both instead of guessing."""
         config = MatcherConfig(ambiguity_floor=1.0, margin=30.0, match_threshold=1.0)
         match = Matcher(tiny_content(), config).classify("hacked parcel")
-        assert match.decision == "ambiguous"
-        assert {c.intent for c in match.alternatives[:2]} == {"parcel", "hacked"}
+        assert match.decision == "clarify"
+        assert match.intent is None
+        assert set(match.offered) == {"parcel", "hacked"}
+
+    def test_grey_zone_offers_the_closest_topics(self) -> None:
+        """Below the threshold but above the clarify floor, the nearest topics are offered."""
+        strict = MatcherConfig(match_threshold=99.0, clarify_floor=1.0, out_of_scope_margin=0.0)
+        match = Matcher(tiny_content(), strict).classify("someone hacked my account")
+        assert match.decision == "clarify"
+        assert match.offered[0] == "hacked"
+        assert len(match.offered) <= 3
+
+    def test_below_the_clarify_floor_offers_nothing(self) -> None:
+        """A weak guess under the floor is no match, with nothing offered."""
+        strict = MatcherConfig(match_threshold=99.0, clarify_floor=99.0)
+        match = Matcher(tiny_content(), strict).classify("someone hacked my account")
+        assert match.decision == "no_match"
+        assert match.offered == ()
+
+    def test_matched_offers_nothing(self, matcher: Matcher) -> None:
+        """A confident match is acted on at once: no buttons to choose from."""
+        match = matcher.classify("someone hacked my facebook and changed the password")
+        assert match.decision == "matched"
+        assert match.offered == ()
 
     def test_scores_share_one_scale(self, matcher: Matcher) -> None:
         """Every score is between 0 and 100, and alternatives are ranked."""
@@ -134,7 +156,7 @@ class TestLongMessages:
         """A message in another script gets a decision, not an error."""
         assert matcher.classify("Мене обдурили в інтернеті").decision in {
             "no_match",
-            "ambiguous",
+            "clarify",
             "matched",
         }
 

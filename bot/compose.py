@@ -180,7 +180,12 @@ class Composer:
         return Reply(text, self.main_menu().buttons, None, routes)
 
     def did_you_mean(self, intents: list[str]) -> Reply:
-        rows = [(self.intent_button(i),) for i in intents[:3]]
+        # "offer:" rather than "intent:" so that a taken offer can be counted apart from the menu.
+        rows = [
+            (Button(self.content.intents[i].title, f"offer:{i}"),)
+            for i in intents[:3]
+            if i in self.content.intents
+        ]
         rows.append((Button(self.text("something_else"), "other"),))
         return Reply(self.text("did_you_mean"), tuple(rows))
 

@@ -210,7 +210,7 @@ class Engine:
             # None of the offered topics: show every topic, and still invite their own words.
             invite = self.compose.text("something_else_reply")
             return (replace(self.compose.main_menu(), text=invite),), replace(state, pending=None)
-        if kind == "intent" and rest in self.content.responses:
+        if kind in ("intent", "offer") and rest in self.content.responses:
             return self._intent(rest, state)
         if kind == "menu":
             reply = self.compose.main_menu() if rest == "main" else self.compose.group_menu(rest)

@@ -52,6 +52,7 @@ class MatcherConfig:
     margin: float = 1.5
     clarify_floor: float = 22.0  # below the threshold but above this: "is it one of these?"
     clarify_share: float = 0.7  # offer only candidates scoring this share of the best
+    never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
 
@@ -61,6 +62,7 @@ class MatcherConfig:
         if not path.exists():
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data["never_offer"] = tuple(data.get("never_offer") or ())
         return cls(**data)
 
 
@@ -283,21 +285,27 @@ class Matcher:
             else (cfg.match_threshold)
         )
         close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
+        close_offer = tuple(c.intent for c in close if c.intent not in cfg.never_offer)
         offered: tuple[str, ...] = ()
         if not top or best <= everyday:
             decision, intent = "no_match", None
-        elif len(close) >= 2 and best > everyday + cfg.out_of_scope_margin:
+        elif len(close) >= 2 and close_offer and best > everyday + cfg.out_of_scope_margin:
             # Two topics this close: one wrong guess costs more than one tap to choose.
-            decision, intent = "clarify", None
-            offered = tuple(c.intent for c in close)
+            decision, intent, offered = "clarify", None, close_offer
         elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
             decision, intent = "matched", top[0].intent
         elif best >= cfg.clarify_floor:
             # The grey zone: too weak to act on, too strong to shrug off.
             decision, intent = "clarify", None
-            offered = tuple(c.intent for c in top if c.score >= cfg.clarify_share * best)
+            offered = tuple(
+                c.intent
+                for c in top
+                if c.score >= cfg.clarify_share * best and c.intent not in cfg.never_offer
+            )
         else:
             decision, intent = "no_match", None
+        if decision == "clarify" and not offered:
+            decision = "no_match"
         evidence = self._evidence(hits, per_example) if explain else None
         return Match(intent, best, decision, tuple(top), evidence, offered)  # type: ignore[arg-type]
 

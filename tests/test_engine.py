@@ -199,12 +199,11 @@ class TestUnclear:
         match = Match(None, 30.0, "clarify", alts, None, offered)
         engine = Engine(content, FixedMatcher(match), clock=clock)
         replies, _ = say(engine, "a message about my bank")
-        assert all_data(replies) == ["intent:phishing", "intent:impersonation_fraud", "other"]
-        assert "fallback" not in (replies[0].intent or "")
+        assert all_data(replies) == ["offer:phishing", "offer:impersonation_fraud", "other"]
 
     def test_pressing_an_offer_gives_that_topic(self, engine: Engine) -> None:
         """Pressing one of the offered topics answers that topic as if it had been matched."""
-        replies, state = press(engine, "intent:phishing", ChatState())
+        replies, state = press(engine, "offer:phishing", ChatState())
         assert replies[0].intent == "phishing"
         assert state.topic == "phishing"
 

@@ -118,6 +118,19 @@ class TestDecisions:
         assert match.offered[0] == "hacked"
         assert len(match.offered) <= 3
 
+    def test_small_talk_is_never_offered(self) -> None:
+        """An intent listed in never_offer (e.g. goodbye) is never shown as a topic button."""
+        strict = MatcherConfig(
+            match_threshold=99.0,
+            clarify_floor=1.0,
+            out_of_scope_margin=0.0,
+            clarify_share=0.0,
+            never_offer=("hacked",),
+        )
+        match = Matcher(tiny_content(), strict).classify("someone hacked my account")
+        assert "hacked" not in match.offered
+        assert match.decision == ("clarify" if match.offered else "no_match")
+
     def test_below_the_clarify_floor_offers_nothing(self) -> None:
         """A weak guess under the floor is no match, with nothing offered."""
         strict = MatcherConfig(match_threshold=99.0, clarify_floor=99.0)

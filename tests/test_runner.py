@@ -262,7 +262,7 @@ class TestRunScript:
             "      expected intent romance_fraud, got phishing",
         ]
         assert report[3].startswith(
-            '      the bot replied (2 message(s)): "Paid, or typed in card or bank details?'
+            '      the bot replied (2 message(s)): "Scanned a QR code and paid'
         )
         assert report[4] == "        intent: phishing; safety: false"
         assert report[5].startswith("        routes: bank_159, phishing_email, scam_text_7726")

@@ -120,7 +120,7 @@ MUST_MENTION: dict[str, tuple[str, ...]] = {
     "online_harassment": ("police_101", "report_harmful_content"),
     "online_child_abuse": ("emergency_999", "ceop", "iwf"),
     "radicalisation": ("counter_terrorism", "act_early"),
-    "online_hate_crime": ("true_vision", "police_101"),
+    "online_hate_crime": ("police_101", "stop_hate_uk"),
     "data_breach": ("ico",),
     "money_mule": ("bank_159", "police_101"),
     "how_to_report": ("emergency_999", "police_101", "report_fraud"),

@@ -15,6 +15,8 @@ from bot.model import NON_TEXT_KINDS, Content
 from bot.problem import Problem
 from bot.script_model import KNOWN_BUG as KNOWN_BUG  # re-exported: it was defined here
 from bot.script_model import Expect, Script, Step
+from bot.template import KEY_NAME as KEY_ROUTE_NAME
+from bot.template import PLACEHOLDER
 from bot.yamlload import Doc, Loc, load_yaml
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ class _Reader:
     def text(self, value: object, loc: Loc, what: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return value
+        if isinstance(value, dict) and len(value) == 1 and None in value.values():
+            # `text_contains: {report_fraud.phone}` unquoted is a YAML mapping.
+            placeholder = "{" + str(next(iter(value))) + "}"
+            self.problem(loc, f'{what}: put a placeholder in quotes, like "{placeholder}"')
+            return None
         self.problem(loc, f"{what} must be some text, got {_kind(value)}")
         return None
 
@@ -240,6 +247,11 @@ def check_ids(script: Script, content: Content) -> list[Problem]:
                     script.path, line, f"unknown intent {exp.intent!r}{_near(exp.intent, intents)}"
                 )
             )
+        for wanted in exp.text_contains:
+            for problem in _placeholder_problems(wanted, content):
+                problems.append(
+                    Problem(script.path, exp.lines.get("text_contains", step.line), problem)
+                )
         for key in ("routes", "routes_exclude"):
             for route in getattr(exp, key):
                 if route not in content.routes:
@@ -252,6 +264,22 @@ def check_ids(script: Script, content: Content) -> list[Problem]:
                         )
                     )
     return problems
+
+
+def _placeholder_problems(wanted: str, content: Content) -> list[str]:
+    """A `{route_id.key}` in an expected text must name a real route and contact."""
+    found = []
+    for match in PLACEHOLDER.finditer(wanted):
+        route_id, key = match.groups()
+        route = content.routes.get(route_id)
+        if route is None:
+            found.append(
+                f"unknown route {route_id!r} in {match.group(0)}{_near(route_id, content.routes)}"
+            )
+        elif key != KEY_ROUTE_NAME and key not in route.contacts:
+            known = ", ".join([KEY_ROUTE_NAME, *route.contacts])
+            found.append(f"route {route_id!r} has no contact {key!r} (it has: {known})")
+    return found
 
 
 def _near(word: str, known: Iterable[str]) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.model import Reply
+from bot.model import Reply, Route
 from bot.script_model import Expect
+from bot.template import PLACEHOLDER, render_value
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,19 @@ SHOW_TEXT = 160
 def plain(text: str) -> str:
     """Reply HTML as the user reads it, on one line: tags gone, entities decoded."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
+
+
+def fill(wanted: str, routes: Mapping[str, Route]) -> str:
+    """Fill `{route_id.key}` in an expected text as the user reads it (a link reads as its label).
+
+    Scripts name numbers this way, so changing a number is one edit in routes.yaml.
+    Raises KeyError for an unknown route or key; load_all reports those before any run.
+    """
+
+    def value(match: re.Match[str]) -> str:
+        return plain(render_value(routes[match.group(1)], match.group(2)))
+
+    return PLACEHOLDER.sub(value, wanted)
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,14 @@ class Outcome:
         ]
 
 
-def check(expect: Expect, outcome: Outcome) -> list[str]:
-    """Return one line per unmet expectation (empty when the turn passed)."""
+def check(
+    expect: Expect, outcome: Outcome, routes: Mapping[str, Route] | None = None
+) -> list[str]:
+    """Return one line per unmet expectation (empty when the turn passed).
+
+    `routes` fills `{route_id.key}` placeholders in `text_contains`; without it a
+    placeholder cannot match and is reported.
+    """
     errors: list[str] = []
     if expect.check_intent and outcome.intent != expect.intent:
         errors.append(f"expected intent {expect.intent}, got {outcome.intent}")
@@ -85,8 +105,7 @@ def check(expect: Expect, outcome: Outcome) -> list[str]:
         errors.append(f"expected routes not to include {', '.join(unwanted)}")
     lowered = outcome.text.lower()
     for wanted in expect.text_contains:
-        if plain(wanted).lower() not in lowered:
-            errors.append(f"expected the text to contain {wanted!r}")
+        errors += _contains(wanted, lowered, routes)
     if expect.text_matches and not re.search(expect.text_matches, outcome.text, re.I):
         errors.append(f"expected the text to match /{expect.text_matches}/")
     absent = [b for b in expect.buttons if b not in outcome.labels]
@@ -102,6 +121,21 @@ def check(expect: Expect, outcome: Outcome) -> list[str]:
     if expect.replies is not None and len(outcome.replies) != expect.replies:
         errors.append(f"expected {expect.replies} message(s), got {len(outcome.replies)}")
     return errors
+
+
+def _contains(wanted: str, lowered: str, routes: Mapping[str, Route] | None) -> list[str]:
+    if not PLACEHOLDER.search(wanted):
+        found = plain(wanted).lower() in lowered
+        return [] if found else [f"expected the text to contain {wanted!r}"]
+    if routes is None:
+        return [f"cannot check {wanted!r}: placeholders need the content's routes"]
+    try:
+        filled = fill(wanted, routes)
+    except KeyError as error:
+        return [f"cannot fill {wanted!r}: no such route or contact ({error})"]
+    if plain(filled).lower() in lowered:
+        return []
+    return [f"expected the text to contain {wanted!r} ({filled!r})"]
 
 
 def _comma_hint(expect: Expect, outcome: Outcome) -> str:

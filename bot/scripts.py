@@ -72,7 +72,7 @@ async def run_script(script: Script, engine: Engine, *, telegram: bool = False) 
                 break
             outcome = await driver.play(step, step.chat, button)
             offered[where] = outcome.buttons
-            errors = check(step.expect, outcome)
+            errors = check(step.expect, outcome, engine.content.routes)
             if errors:
                 result.failure = Failure(number, step.line, step, errors, outcome)
                 break

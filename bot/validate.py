@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import build_content, inspect_content
+from bot.html import visible_text
 from bot.model import Content, Route
 from bot.problem import ContentError, Problem
 from bot.template import render
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ContentError", "Problem", "catalog_dict", "check", "run_catalog", "run_validate"]
+__all__ = [
+    "ContentError",
+    "Problem",
+    "catalog_dict",
+    "check",
+    "reply_words",
+    "run_catalog",
+    "run_validate",
+]
 
 
 def check(root: Path, *, contract: bool = True, today: date | None = None) -> list[Problem]:
@@ -65,6 +74,11 @@ def run_validate(
     return 0
 
 
+def reply_words(html: str) -> int:
+    """Words the user reads in a filled-in reply: first replies must stay short on a phone."""
+    return len(visible_text(html).split())
+
+
 def _rendered(text: str, routes: Mapping[str, Route]) -> dict[str, object]:
     html, named = render(text, routes)
     return {"text": html, "routes": list(named)}
@@ -89,6 +103,7 @@ def catalog_dict(content: Content) -> dict[str, object]:
             {
                 "id": response.id,
                 "first_reply": first,
+                "first_reply_words": reply_words(first),
                 "routes": list(named),
                 "sections": [
                     {"id": s.id, "title": s.title, **_rendered(s.text, routes)}

@@ -261,9 +261,11 @@ class TestRunScript:
             f"    {path}:3: turn 1 (command: '/start phishing')",
             "      expected intent romance_fraud, got phishing",
         ]
-        assert report[3].startswith("      the bot replied (2 message(s)): \"Don't click links")
+        assert report[3].startswith(
+            '      the bot replied (2 message(s)): "Scanned a QR code and paid'
+        )
         assert report[4] == "        intent: phishing; safety: false"
-        assert report[5].startswith("        routes: phishing_email, scam_text_7726")
+        assert report[5].startswith("        routes: bank_159, phishing_email, scam_text_7726")
         assert report[6].startswith("        buttons: [What to do now], [Report it]")
 
     async def test_a_good_script_passes(self, bot: Engine) -> None:

@@ -119,13 +119,36 @@ def _load_pipeline(args: argparse.Namespace):
     return content, Pipeline(matcher, SafetyScreen(content, matcher))
 
 
+def _stdin_bytes():
+    """The raw byte stream under stdin (so we decode, strictly, per line), or stdin itself."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _stdin_lines():
+    """Lines of stdin as they arrive, as bytes where possible; stops at end of input."""
+    stream = _stdin_bytes()
+    while line := stream.readline():
+        yield line
+
+
 def _cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.channels.console import ProtocolError, decode_line
     from bot.evaluate import run_classify
 
     loaded = _load_pipeline(args)
     if loaded is None:
         return 1
-    return run_classify(loaded[1], iter(sys.stdin.readline, ""), sys.stdout, explain=args.explain)
+    # Bytes in, decoded line by line: one undecodable line gets an error line, not a crash.
+    for raw in _stdin_lines():
+        try:
+            line = decode_line(raw)
+        except ProtocolError as error:
+            print(json.dumps({"error": str(error)}), flush=True)
+            continue
+        run_classify(loaded[1], [line], sys.stdout, explain=args.explain)
+    return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -185,8 +208,8 @@ def _cmd_chat(args: argparse.Namespace) -> int:
         async with _state_store(memory_default=True) as store:
             handle = make_handler(live, store)
             if args.jsonl:
-                return await run_jsonl(handle, iter(sys.stdin.readline, ""), sys.stdout)
-            return await run_interactive(handle, sys.stdin, sys.stdout)
+                return await run_jsonl(handle, _stdin_lines(), sys.stdout)
+            return await run_interactive(handle, _stdin_bytes(), sys.stdout)
 
     try:
         return asyncio.run(chat())

@@ -104,8 +104,9 @@ class SqliteStore(_Lifecycle):
 
     Every method swallows storage faults: load returns a fresh ChatState, writes do
     nothing, forget returns False. After a fault the store waits `retry_after` seconds,
-    then reconnects on the next call; a locked database is retried on every call since
-    busy_timeout already bounds the wait.
+    then reconnects on the next call. A lock held by another process costs one write at most
+    BUSY_TIMEOUT_MS; writes then pause for `busy_backoff` seconds. While open, a timer
+    purges expired rows every `sweep_every` seconds and recreates a deleted file.
     """
 
     def __init__(

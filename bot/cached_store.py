@@ -8,11 +8,13 @@ nothing more than the store itself does (a keyed ChatState, no text).
 from __future__ import annotations
 
 import secrets
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Self
 
 from bot.model import ChatState
-from bot.store import TTL_SECONDS, ChatId, StateStore, chat_key
+from bot.store import SWEEP_EVERY, TTL_SECONDS, ChatId, StateStore, Sweeper, chat_key
 
 MAX_CACHED_CHATS = 50_000
 
@@ -26,6 +28,8 @@ class CachedStore:
         *,
         ttl_seconds: float = TTL_SECONDS,
         max_chats: int = MAX_CACHED_CHATS,
+        clock: Callable[[], float] = time.time,
+        sweep_every: float = SWEEP_EVERY,
     ) -> None:
         self.inner = inner
         self._ttl = ttl_seconds
@@ -33,11 +37,20 @@ class CachedStore:
         # Keys are HMACs under a secret that lives and dies with this process.
         self._secret = secrets.token_bytes(32)
         self._states: OrderedDict[str, ChatState] = OrderedDict()
+        # The inner store sweeps its own rows; this timer sweeps what memory holds.
+        self._sweeper = Sweeper(self._drop_expired, clock, sweep_every)
+
+    @property
+    def cached_chats(self) -> int:
+        """How many chats memory holds now (expired ones go within a sweep)."""
+        return len(self._states)
 
     async def open(self) -> None:
         await self.inner.open()
+        self._sweeper.start()
 
     async def close(self) -> None:
+        await self._sweeper.stop()
         self._states.clear()
         await self.inner.close()
 
@@ -70,10 +83,14 @@ class CachedStore:
         return await self.inner.forget(chat_id)
 
     async def purge(self, now: float) -> int:
+        await self._drop_expired(now)
+        return await self.inner.purge(now)
+
+    async def _drop_expired(self, now: float) -> int:
         expired = [k for k, s in self._states.items() if now - s.last_active >= self._ttl]
         for key in expired:
             del self._states[key]
-        return await self.inner.purge(now)
+        return len(expired)
 
     async def record_message(self, chat_id: ChatId, message_id: int, now: float) -> None:
         await self.inner.record_message(chat_id, message_id, now)

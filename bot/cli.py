@@ -119,13 +119,36 @@ def _load_pipeline(args: argparse.Namespace):
     return content, Pipeline(matcher, SafetyScreen(content, matcher))
 
 
+def _stdin_bytes():
+    """The raw byte stream under stdin (so we decode, strictly, per line), or stdin itself."""
+    return getattr(sys.stdin, "buffer", sys.stdin)
+
+
+def _stdin_lines():
+    """Lines of stdin as they arrive, as bytes where possible; stops at end of input."""
+    stream = _stdin_bytes()
+    while line := stream.readline():
+        yield line
+
+
 def _cmd_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.channels.console import ProtocolError, decode_line
     from bot.evaluate import run_classify
 
     loaded = _load_pipeline(args)
     if loaded is None:
         return 1
-    return run_classify(loaded[1], iter(sys.stdin.readline, ""), sys.stdout, explain=args.explain)
+    # Bytes in, decoded line by line: one undecodable line gets an error line, not a crash.
+    for raw in _stdin_lines():
+        try:
+            line = decode_line(raw)
+        except ProtocolError as error:
+            print(json.dumps({"error": str(error)}), flush=True)
+            continue
+        run_classify(loaded[1], [line], sys.stdout, explain=args.explain)
+    return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -156,18 +179,43 @@ def _engine(args: argparse.Namespace):
     return LiveEngine(engine, args.content)
 
 
-def _state_store(*, memory_default: bool):
+class StartupError(Exception):
+    """The bot cannot start as configured; str() is the one line for the operator."""
+
+
+def _state_settings():
+    """Check the state settings up front; print one line and return None if one is wrong."""
+    from bot.state_settings import SettingsError, settings_from_env
+
+    try:
+        return settings_from_env(os.environ)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
+def _state_store(settings, *, memory_default: bool):
+    """Build the store the settings ask for; StartupError if its secret cannot be had."""
     from bot.cached_store import CachedStore
     from bot.secret import load_or_create_secret
     from bot.store import MemoryStore, SqliteStore
 
-    ttl = float(os.environ.get("BOT_STATE_TTL", "1800"))
-    db = os.environ.get("BOT_DB")
-    if db is None and memory_default:
+    ttl = settings.ttl
+    if settings.db is None and memory_default:
         return MemoryStore(ttl_seconds=ttl)
-    path = Path(db) if db else Path("data") / "state.db"
-    secret_path = Path(os.environ.get("BOT_SECRET_FILE", str(path.parent / "state.secret")))
-    secret = load_or_create_secret(secret_path, os.environ.get("BOT_STATE_SECRET"))
+    path = settings.db or Path("data") / "state.db"
+    secret_path = None
+    try:
+        if settings.state_secret is None:
+            secret_path = settings.secret_path(path)
+        secret = load_or_create_secret(secret_path or path, settings.state_secret)
+    except (OSError, RuntimeError) as error:
+        where = f" {secret_path}" if secret_path else ""
+        reason = getattr(error, "strerror", None) or str(error)
+        raise StartupError(
+            f"cannot read or create the state secret file{where} ({reason}): set "
+            "BOT_STATE_SECRET, or BOT_SECRET_FILE to a file the bot may write"
+        ) from None
     return CachedStore(SqliteStore(path, secret=secret, ttl_seconds=ttl), ttl_seconds=ttl)
 
 
@@ -177,16 +225,24 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console import run_interactive, run_jsonl
     from bot.session import make_handler
 
+    settings = _state_settings()
+    if settings is None:
+        return 2
+    try:
+        store = _state_store(settings, memory_default=True)
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     live = _engine(args)
     if live is None:
         return 1
 
     async def chat() -> int:
-        async with _state_store(memory_default=True) as store:
+        async with store:
             handle = make_handler(live, store)
             if args.jsonl:
-                return await run_jsonl(handle, iter(sys.stdin.readline, ""), sys.stdout)
-            return await run_interactive(handle, sys.stdin, sys.stdout)
+                return await run_jsonl(handle, _stdin_lines(), sys.stdout)
+            return await run_interactive(handle, _stdin_bytes(), sys.stdout)
 
     try:
         return asyncio.run(chat())
@@ -205,10 +261,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    state_settings = _state_settings()
+    if state_settings is None:
+        return 2
+    try:
+        store = _state_store(state_settings, memory_default=False)
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     live = _engine(args)
     if live is None:
         return 1
-    store = _state_store(memory_default=False)
     return run(
         settings,
         handle=make_handler(live, store),

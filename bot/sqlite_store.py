@@ -19,13 +19,24 @@ from typing import TypeVar
 import aiosqlite
 
 from bot.model import ChatState
-from bot.store import MESSAGE_LOG_SECONDS, TTL_SECONDS, ChatId, _Lifecycle, _young_ids, chat_key
+from bot.store import (
+    MESSAGE_LOG_SECONDS,
+    SWEEP_EVERY,
+    TTL_SECONDS,
+    ChatId,
+    Sweeper,
+    _Lifecycle,
+    _young_ids,
+    chat_key,
+)
 
 # Logged under the store's own name, as before the split: operators filter on "bot.store".
 log = logging.getLogger("bot.store")
 
 SCHEMA_VERSION = 1
-BUSY_TIMEOUT_MS = 200
+BUSY_TIMEOUT_MS = 50  # a locked file costs a turn at most this, then writes pause
+BUSY_BACKOFF = 5.0  # seconds without writes after hitting a lock: replies never queue on it
+WARN_EVERY = 60.0  # at most one fault warning a minute, however often the lock flaps
 MAINTAIN_EVERY = 256  # purge expired rows after this many loads/saves/records
 
 T = TypeVar("T")
@@ -61,6 +72,9 @@ _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 async def _migrate(db: aiosqlite.Connection) -> None:
     """Bring the schema up to SCHEMA_VERSION, one recorded step at a time."""
+    ((version,),) = await db.execute_fetchall("PRAGMA user_version")
+    if version == SCHEMA_VERSION:
+        return  # up to date: connect without the write lock another process may hold
     await db.execute_fetchall("BEGIN IMMEDIATE")  # re-read inside: another process may migrate
     try:
         ((version,),) = await db.execute_fetchall("PRAGMA user_version")
@@ -90,8 +104,9 @@ class SqliteStore(_Lifecycle):
 
     Every method swallows storage faults: load returns a fresh ChatState, writes do
     nothing, forget returns False. After a fault the store waits `retry_after` seconds,
-    then reconnects on the next call; a locked database is retried on every call since
-    busy_timeout already bounds the wait.
+    then reconnects on the next call. A lock held by another process costs one write at most
+    BUSY_TIMEOUT_MS; writes then pause for `busy_backoff` seconds. While open, a timer
+    purges expired rows every `sweep_every` seconds and recreates a deleted file.
     """
 
     def __init__(
@@ -101,6 +116,9 @@ class SqliteStore(_Lifecycle):
         secret: bytes,
         ttl_seconds: float = TTL_SECONDS,
         retry_after: float = 2.0,
+        clock: Callable[[], float] = time.time,
+        sweep_every: float = SWEEP_EVERY,
+        busy_backoff: float = BUSY_BACKOFF,
     ) -> None:
         if not secret:
             raise ValueError("SqliteStore needs a secret (see bot.secret.load_or_create_secret)")
@@ -108,6 +126,11 @@ class SqliteStore(_Lifecycle):
         self._secret = secret
         self._ttl = ttl_seconds
         self._retry_after = retry_after
+        self._clock = clock
+        self._busy_backoff = busy_backoff
+        self._busy_until = 0.0  # time.monotonic() before which writes are skipped
+        self._warned_at: float | None = None
+        self._sweeper = Sweeper(self.purge, clock, sweep_every)
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()  # one statement sequence at a time on the one connection
         self._retry_at = 0.0  # time.monotonic() before which we do not try to reconnect
@@ -115,10 +138,12 @@ class SqliteStore(_Lifecycle):
         self._ops = 0
 
     async def open(self) -> None:
-        """Connect, migrate and purge; on failure log it and retry on a later call."""
+        """Connect, migrate, purge and start the sweep timer; a failure is retried later."""
         await self._call(lambda db: _nothing(), None)
+        self._sweeper.start()
 
     async def close(self) -> None:
+        await self._sweeper.stop()
         async with self._lock:
             await self._disconnect()
 
@@ -128,23 +153,23 @@ class SqliteStore(_Lifecycle):
 
     async def save(self, chat_id: ChatId, state: ChatState) -> None:
         row = (chat_key(self._secret, chat_id), state.topic, state.pending, state.last_active)
-        await self._call(lambda db: _write(db, _SQL_SAVE, row), None)
+        await self._call(lambda db: _write(db, _SQL_SAVE, row), None, write=True)
 
     async def forget(self, chat_id: ChatId) -> bool:
         """Delete the chat's state and message log together; False if that failed."""
         key = chat_key(self._secret, chat_id)
-        return await self._call(lambda db: _forget(db, key), False)
+        return await self._call(lambda db: _forget(db, key), False, write=True)
 
     async def purge(self, now: float) -> int:
-        return await self._call(lambda db: self._purge_now(now), 0)
+        return await self._call(lambda db: self._purge_now(now), 0, write=True)
 
     async def record_message(self, chat_id: ChatId, message_id: int, now: float) -> None:
         row = (chat_key(self._secret, chat_id), message_id, now)
-        await self._call(lambda db: _write(db, _SQL_RECORD, row), None, now=now)
+        await self._call(lambda db: _write(db, _SQL_RECORD, row), None, now=now, write=True)
 
     async def take_messages(self, chat_id: ChatId, now: float) -> list[int]:
         key = chat_key(self._secret, chat_id)
-        return await self._call(lambda db: _take(db, key, now), [])
+        return await self._call(lambda db: _take(db, key, now), [], write=True)
 
     # ------------------------------------------------------------ internals
 
@@ -154,8 +179,15 @@ class SqliteStore(_Lifecycle):
         fallback: T,
         *,
         now: float | None = None,
+        write: bool = False,
     ) -> T:
-        """Run op on a live connection, turning any storage fault into `fallback`."""
+        """Run op on a live connection, turning any storage fault into `fallback`.
+
+        While another process holds the lock (see BUSY_BACKOFF), writes return `fallback`
+        at once: the turn goes on with memory-only state instead of queueing on the lock.
+        """
+        if write and time.monotonic() < self._busy_until:
+            return fallback
         async with self._lock:
             try:
                 if self._db is None:
@@ -169,7 +201,7 @@ class SqliteStore(_Lifecycle):
             except _FAULTS as exc:
                 await self._on_fault(exc)
                 return fallback
-            if self._faulty:
+            if self._faulty and write:  # a read can work while writes are still locked out
                 self._faulty = False
                 log.warning("state store %s is working again", self.path)
             return result
@@ -194,11 +226,13 @@ class SqliteStore(_Lifecycle):
             raise
         self._db = db
         try:
-            await self._purge(db, time.time())
+            await self._purge(db, self._clock())
         except _FAULTS as exc:
             if not _is_busy(exc):
                 raise
             # Someone else holds the write lock; reads still work, purge another time.
+            self._warn(exc, time.monotonic())
+            self._busy_until = time.monotonic() + self._busy_backoff
 
     async def _disconnect(self) -> None:
         db, self._db = self._db, None
@@ -208,14 +242,23 @@ class SqliteStore(_Lifecycle):
                 await db.close()
 
     async def _on_fault(self, exc: BaseException) -> None:
-        if not _is_busy(exc):
+        now = time.monotonic()
+        if _is_busy(exc):
+            self._busy_until = now + self._busy_backoff
+        else:
             # The connection may point at a corrupt, replaced or vanished file: start over.
             await self._disconnect()
-            self._retry_at = time.monotonic() + self._retry_after
-        if self._faulty:
+            self._retry_at = now + self._retry_after
+        self._warn(exc, now)
+
+    def _warn(self, exc: BaseException, now: float) -> None:
+        """One warning per fault, and at most one a WARN_EVERY however often faults flap."""
+        quiet = self._warned_at is not None and now - self._warned_at < WARN_EVERY
+        if self._faulty or quiet:
             log.debug("state store %s still failing: %s", self.path, exc)
         else:
             self._faulty = True
+            self._warned_at = now
             log.warning(
                 "state store %s failed (%s: %s); carrying on without saved state",
                 self.path,

@@ -7,10 +7,12 @@ imported from here on first use, so `bot.store` alone never loads aiosqlite.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from bot.model import ChatState
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 TTL_SECONDS = 1800.0
 MESSAGE_LOG_SECONDS = 48 * 3600.0  # Telegram lets a bot delete its messages for 48 hours
+SWEEP_EVERY = 30.0  # seconds between expiry sweeps: a row outlives its TTL by at most this
 ChatId = int | str
 
 
@@ -60,6 +63,42 @@ class _Lifecycle:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+class Sweeper:
+    """Runs `purge(clock())` every `every` seconds while started, so expiry needs no traffic.
+
+    Without it expired rows would wait for the next message to be deleted, and at night
+    that can be hours: the README promises deletion after the TTL, not after the next user.
+    """
+
+    def __init__(
+        self, purge: Callable[[float], Awaitable[int]], clock: Callable[[], float], every: float
+    ) -> None:
+        self._purge = purge
+        self._clock = clock
+        self._every = every
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start the timer on the running loop (once; later calls do nothing)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="state-sweep")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._every)
+            try:
+                await self._purge(self._clock())
+            except Exception:  # the timer must outlive any one bad sweep
+                log.exception("state sweep failed; trying again in %.0f s", self._every)
 
 
 class MemoryStore(_Lifecycle):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +149,129 @@ class TestWrongContentFolder:
         assert err[0].startswith("intents/:1: folder is missing")
         assert err[1].startswith("responses/:1: folder is missing")
         assert len(err) == 3
+
+
+def run_chat(env: dict[str, str], stdin: str = '{"text": "hello"}\n', *prefix: str):
+    """`python -m bot chat --jsonl` with only the given BOT_ settings; returns the result."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_"))}
+    environment.update(env)
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "bot", "chat", "--jsonl"],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def without_file_override() -> list[str]:
+    """Run a child that file permissions bind, even when the tests run as root."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("root without setpriv: permissions cannot be made to bite")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
+
+
+class TestSettings:
+    @pytest.mark.parametrize(
+        ("name", "value"),
+        [
+            ("BOT_STATE_TTL", "abc"),
+            ("BOT_STATE_TTL", "nan"),
+            ("BOT_STATE_TTL", "inf"),
+            ("BOT_STATE_TTL", "-5"),
+            ("BOT_STATE_TTL", "0"),
+            ("BOT_DB", ""),
+            ("BOT_DB", "{folder}"),
+            ("BOT_STATE_SECRET", "short"),
+            ("BOT_SECRET_FILE", "{folder}"),
+            ("BOT_SECRET_FILE", ""),
+        ],
+    )
+    def test_a_wrong_setting_is_one_line_and_exit_2(
+        self, name: str, value: str, tmp_path: Path
+    ) -> None:
+        """A wrong value stops start-up with one line naming the variable and what it may be."""
+        done = run_chat({name: value.format(folder=tmp_path), "XDG_CONFIG_HOME": str(tmp_path)})
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, done.stderr
+        assert len(lines) == 1, done.stderr
+        assert lines[0].startswith(f"error: {name}")
+        assert "use " in lines[0]
+        assert done.stdout == ""
+
+    def test_the_secret_value_is_never_echoed(self) -> None:
+        done = run_chat({"BOT_STATE_SECRET": "hunter2"})
+        assert done.returncode == 2
+        assert "hunter2" not in done.stderr
+
+    def test_run_checks_settings_before_telegram(self, tmp_path: Path) -> None:
+        """`run` refuses a bad TTL before it ever contacts Telegram."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+        environment.update(
+            TELEGRAM_BOT_TOKEN="123456789:" + "A" * 35,
+            TELEGRAM_BOT_API_URL="http://127.0.0.1:9",
+            BOT_STATE_TTL="nan",
+            XDG_CONFIG_HOME=str(tmp_path),
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+        assert "BOT_STATE_TTL" in done.stderr
+
+
+class TestSecretPlace:
+    def test_generated_secret_lives_outside_the_data_folder(self, tmp_path: Path) -> None:
+        """The database and the key that would unlock its chat keys are kept apart."""
+        db = tmp_path / "data" / "state.db"
+        done = run_chat({"BOT_DB": str(db), "XDG_CONFIG_HOME": str(tmp_path / "config")})
+        assert done.returncode == 0, done.stderr
+        secret = tmp_path / "config" / "cyber-signpost" / "state.secret"
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+        assert db.exists()
+        assert not (db.parent / "state.secret").exists()
+
+    def test_an_old_secret_next_to_the_database_is_still_used(self, tmp_path: Path) -> None:
+        """Upgrading does not orphan saved state: the old file is used, with a warning."""
+        db = tmp_path / "data" / "state.db"
+        db.parent.mkdir()
+        (db.parent / "state.secret").write_bytes(b"o" * 32)
+        done = run_chat({"BOT_DB": str(db), "XDG_CONFIG_HOME": str(tmp_path / "config")})
+        assert done.returncode == 0, done.stderr
+        assert "move it out of the data folder" in done.stderr
+        assert not (tmp_path / "config").exists()
+
+    @pytest.mark.parametrize("where", ["config", "secret_file"])
+    def test_secret_that_cannot_be_written_is_one_line_and_exit_2(
+        self, where: str, tmp_path: Path
+    ) -> None:
+        """A read-only folder for the secret stops start-up with one line saying what to do."""
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        env = {"BOT_DB": str(locked / "state.db"), "XDG_CONFIG_HOME": str(locked / "config")}
+        if where == "secret_file":
+            env["BOT_SECRET_FILE"] = str(locked / "state.secret")
+        try:
+            done = run_chat(env, '{"text": "hello"}\n', *without_file_override())
+        finally:
+            locked.chmod(0o700)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, done.stderr
+        assert len(lines) == 1, done.stderr
+        assert "BOT_STATE_SECRET" in lines[0]
+        assert "Permission denied" in lines[0]
+        assert done.stdout == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import shutil
@@ -14,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cached_store import CachedStore
 from bot.model import ChatState
 from bot.secret import SECRET_BYTES, load_or_create_secret
+from bot.sqlite_store import BUSY_TIMEOUT_MS, SWEEP_EVERY
 from bot.store import (
     MAINTAIN_EVERY,
     MESSAGE_LOG_SECONDS,
@@ -314,7 +317,7 @@ class TestSqliteFaults:
         self, tmp_path: Path, caplog: pytest.LogCaptureFixture
     ) -> None:
         """Another process holding the write lock delays a message by at most a moment."""
-        store = sqlite_store(tmp_path)
+        store = sqlite_store(tmp_path, busy_backoff=0)
         before = ChatState(topic="phishing", last_active=T0)
         async with store:
             await store.save(CHAT, before)
@@ -418,3 +421,137 @@ class TestSecret:
         assert len(secret) == SECRET_BYTES
         assert path.read_bytes() == secret
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+class Clock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self, now: float = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def rows(path: Path, table: str = "chat_state") -> int:
+    """Count rows through a separate, real connection: what a person inspecting the file sees."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def delete_database(path: Path) -> None:
+    """What an operator's `rm state.db*` does: the file and its WAL and shared memory go."""
+    for part in path.parent.glob(path.name + "*"):
+        part.unlink()
+
+
+async def wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
+
+
+class TestSweeper:
+    def test_default_sweep_keeps_the_readme_promise(self) -> None:
+        """Expired rows are swept at least once a minute, whatever the traffic."""
+        assert 0 < SWEEP_EVERY <= 60
+
+    async def test_expired_row_is_deleted_with_no_traffic(self, tmp_path: Path) -> None:
+        """A sextortion row is gone from the file soon after its TTL, though nobody writes."""
+        clock = Clock()
+        store = SqliteStore(
+            tmp_path / "state.db", secret=SECRET, ttl_seconds=TTL, clock=clock, sweep_every=0.05
+        )
+        async with store:
+            await store.save(CHAT, ChatState(topic="sextortion", last_active=clock.now))
+            await asyncio.sleep(0.2)
+            assert rows(store.path) == 1  # swept, but not yet expired: kept
+            clock.now += TTL + 1
+            assert await wait_for(lambda: rows(store.path) == 0)
+
+    async def test_cache_in_front_forgets_expired_chats_too(self, tmp_path: Path) -> None:
+        """The memory cache drops an expired chat on the same timer, not only on its next turn."""
+        clock = Clock()
+        inner = SqliteStore(
+            tmp_path / "state.db", secret=SECRET, ttl_seconds=TTL, clock=clock, sweep_every=0.05
+        )
+        async with CachedStore(inner, ttl_seconds=TTL, clock=clock, sweep_every=0.05) as store:
+            await store.save(CHAT, ChatState(topic="sextortion", last_active=clock.now))
+            clock.now += TTL + 1
+            assert await wait_for(lambda: not store.cached_chats and rows(inner.path) == 0)
+
+    async def test_deleted_database_is_recreated_within_a_minute(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """Someone deletes the file under a running bot: it is back, with a warning, unasked."""
+        store = SqliteStore(tmp_path / "state.db", secret=SECRET, sweep_every=0.05)
+        async with store:
+            await store.save(CHAT, ChatState(topic="phishing", last_active=T0))
+            delete_database(store.path)
+            assert await wait_for(store.path.exists)
+            await store.save(CHAT, ChatState(topic="sextortion", last_active=T0))
+            assert rows(store.path) == 1  # the new save lands in the new file
+        assert len(store_warnings(caplog, "disappeared")) == 1
+
+
+class TestLockedByAnotherProcess:
+    async def test_ten_chats_never_wait_on_the_lock(
+        self, tmp_path: Path, engine, clock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """With the file locked, turns stay quick, keep their memory, and warn once."""
+        from bot.model import Event
+        from bot.session import LiveEngine, make_handler
+
+        path = tmp_path / "state.db"
+        async with SqliteStore(path, secret=SECRET):
+            pass  # create the file and schema
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            store = CachedStore(SqliteStore(path, secret=SECRET))
+            async with store:
+                handle = make_handler(LiveEngine(engine), store, clock)
+
+                async def turn(chat: int, text: str) -> float:
+                    started = time.monotonic()
+                    replies = await handle(chat, Event("text", text))
+                    assert replies
+                    return time.monotonic() - started
+
+                card = "there are payments on my debit card that i never made"
+                first = await asyncio.gather(*(turn(chat, card) for chat in range(10)))
+                second = await asyncio.gather(*(turn(chat, "yes") for chat in range(10)))
+                assert max(first + second) < 0.5, (first, second)
+                assert sum(first + second) < 1.5
+                # Memory-only state carried the conversation: 'yes' answered the card topic.
+                assert (await store.load(3, clock())).topic is not None
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert len(store_warnings(caplog)) == 1
+
+    async def test_a_flapping_lock_warns_once_a_minute_at_most(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A lock taken and released again and again does not flood the log."""
+        path = tmp_path / "state.db"
+        store = SqliteStore(path, secret=SECRET, busy_backoff=0)
+        async with store:
+            for _ in range(5):
+                other = sqlite3.connect(path, isolation_level=None)
+                other.execute("BEGIN EXCLUSIVE")
+                await store.save(CHAT, ChatState(topic="phishing", last_active=T0))
+                other.execute("ROLLBACK")
+                other.close()
+                await assert_working(store)
+        assert len(store_warnings(caplog)) == 1
+        assert len(store_warnings(caplog, "working again")) == 1
+
+    def test_busy_timeout_is_short(self) -> None:
+        assert 0 < BUSY_TIMEOUT_MS <= 100

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from bot.age import AgeBand
 from bot.model import Button, Content, Reply, Response
 from bot.template import render
 
@@ -134,9 +135,19 @@ class Composer:
 
     # ------------------------------------------------------------ replies
 
-    def intent_replies(self, intent_id: str, *, ask: bool = True) -> tuple[Reply, ...]:
-        """The first reply for an intent, plus its follow-up question when there is one."""
+    def intent_replies(
+        self, intent_id: str, *, ask: bool = True, age: AgeBand | None = None
+    ) -> tuple[Reply, ...]:
+        """The first reply for an intent, plus its follow-up question when there is one.
+
+        An age question is skipped when the message already gave the age: that branch's
+        routes are the first reply.
+        """
         response = self.content.responses[intent_id]
+        if age is not None and response.question is not None and response.question.kind == "age":
+            answered = self.answer_reply(intent_id, age)
+            if answered is not None:
+                return (answered,)
         text, routes = self._rendered(response.first_reply)
         safety = intent_id in SAFETY_INTENT_IDS
         first = Reply(text, tuple(self.section_buttons(response)), intent_id, routes, safety)

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from bot.age import age_band
 from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
 from bot.matcher import Matcher, MatcherConfig
 from bot.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Reply, Turn
@@ -34,6 +35,8 @@ COMMAND_INTENTS = {
 LABEL_SIMILARITY = 85  # typed text this close to an answer button's label presses it
 BUTTON_CLEAR = "clear"
 BUTTON_OTHER = "other"
+# An age question is worded "Is ... under 18?", so a typed yes or no answers it.
+AGE_YES_NO = {"yes": "under_18", "no": "adult"}
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class Engine:
                 return replies, replace(state, pending=None)
         match = self.matcher.classify(text)
         if match.decision == "matched" and match.intent:
-            return self._intent(match.intent, state)
+            return self._intent(match.intent, state, text=text)
         if match.decision == "clarify" and match.offered:
             return (self.compose.did_you_mean(list(match.offered)),), replace(state, pending=None)
         if _mostly_other_script(text):
@@ -136,6 +139,10 @@ class Engine:
             for answer in question.answers:
                 if fuzz.ratio(words, normalize(answer.label)) >= LABEL_SIMILARITY:
                     return answer.id
+            if question.kind == "age":
+                # "15", "im 16", "over 18"; or yes/no to "Is ... under 18?"
+                yes_no = self._answer_in_words(words, "")
+                return age_band(words, answering=True) or AGE_YES_NO.get(yes_no or "")
         for answer, phrases in self.dialogue.answers.items():
             if words in phrases or any(_contains(words, p) for p in phrases if " " in p):
                 return answer
@@ -162,11 +169,12 @@ class Engine:
         return ()
 
     def _intent(
-        self, intent_id: str, state: ChatState, *, ask: bool = True
+        self, intent_id: str, state: ChatState, *, ask: bool = True, text: str = ""
     ) -> tuple[tuple[Reply, ...], ChatState]:
         if intent_id not in self.content.responses:
             return (self.compose.fallback(),), state
-        replies = self.compose.intent_replies(intent_id, ask=ask)
+        age = age_band(text) if text else None  # used once, never stored
+        replies = self.compose.intent_replies(intent_id, ask=ask, age=age)
         has_question = len(replies) > 1
         intent = self.content.intents.get(intent_id)
         if intent is not None and intent.kind == "service" and intent_id not in SAFETY_INTENT_IDS:

@@ -88,7 +88,7 @@ class Section:
 class Answer:
     """One branch of a follow-up question."""
 
-    id: str  # "yes", "no" or "unsure"
+    id: str  # "yes", "no" or "unsure"; for an age question "under_18" or "adult"
     label: str
     text: str
 
@@ -99,6 +99,7 @@ class Question:
 
     text: str
     answers: tuple[Answer, ...]
+    kind: str = "yes_no"  # "age": asked before the routes, skipped when the message gives one
 
 
 @dataclass(frozen=True)

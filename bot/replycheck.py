@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from bot import contract as c
+from bot.age import BANDS
 from bot.problem import Problem
 from bot.schema import ResponseModel, RouteModel
 from bot.textcheck import Catalog, check_label, check_text
@@ -46,6 +47,14 @@ def check_response(
         doc, ("first_reply",), r.first_reply, catalog, limit=c.MAX_FIRST_REPLY, what="first_reply"
     )
     p += found
+    if named is not None and r.question is not None and r.question.kind == "age":
+        # An age question comes before the routes: the answers name them.
+        for answer in r.question.answers:
+            # Problems in the answer's own text are reported below, once.
+            more = check_text(
+                doc, ("question",), answer.text, catalog, limit=c.MAX_MESSAGE, what=""
+            )[1]
+            named = (*named, *(more or ()))
     required = list(c.MUST_MENTION.get(stem, ()))
     if crime and c.SUPPORT_ROUTE not in required:
         required.append(c.SUPPORT_ROUTE)
@@ -96,14 +105,25 @@ def check_response(
                 label=("label", answer.label, c.MAX_BUTTON_LABEL, "answer label"),
                 text=(answer.text, c.MAX_ANSWER_TEXT, "answer text"),
             )
-        missing = [a for a in c.REQUIRED_ANSWERS if a not in ids]
+        wanted = BANDS if q.kind == "age" else c.REQUIRED_ANSWERS
+        allowed = BANDS if q.kind == "age" else c.ANSWER_IDS
+        for i, answer in enumerate(q.answers):
+            if answer.id not in allowed:
+                p.append(
+                    Problem(
+                        doc.path,
+                        doc.line(("question", "answers", i, "id")),
+                        f"a {q.kind} question's answer ids are {', '.join(allowed)}",
+                    )
+                )
+        missing = [a for a in wanted if a not in ids]
         if missing:
             p.append(
                 Problem(
                     doc.path,
                     doc.line(("question", "answers")),
                     f"question answers must include {' and '.join(repr(a) for a in missing)}"
-                    f" (ids: {', '.join(c.ANSWER_IDS)})",
+                    f" (ids: {', '.join(allowed)})",
                 )
             )
     return p

@@ -47,12 +47,15 @@ class SectionModel(_Strict):
 
 
 class AnswerModel(_Strict):
-    id: Literal["yes", "no", "unsure"]
+    id: Literal["yes", "no", "unsure", "under_18", "adult"]
     label: str
     text: str
 
 
 class QuestionModel(_Strict):
+    # "age": asked before any routes, answered under_18 / adult, skipped when the message
+    # already gives an age (bot/age.py).
+    kind: Literal["yes_no", "age"] = "yes_no"
     text: str
     answers: list[AnswerModel]
 

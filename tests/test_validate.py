@@ -58,7 +58,8 @@ EXPECTED: dict[str, list[str]] = {
         "and _"
     ],
     "answer_id": [
-        "responses/phishing.yaml:24: id: expected one of 'yes', 'no' or 'unsure', got 'maybe'"
+        "responses/phishing.yaml:24: id: expected one of 'yes', 'no', 'unsure', 'under_18' or "
+        "'adult', got 'maybe'"
     ],
     "duplicate_route": [
         "responses/routes.yaml:61: route id 'emergency_999' is defined twice (first at line 2)"

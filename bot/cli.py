@@ -101,20 +101,21 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 def _load_pipeline(args: argparse.Namespace):
     """Load content and build the matcher; print the problems and return None on failure."""
-    from bot.content import ContentError, load_content
+    from bot.content import gate
     from bot.evaluate import Pipeline
     from bot.matcher import Matcher, MatcherConfig
+    from bot.problem import refusal_lines
     from bot.safety import SafetyScreen
 
-    try:
-        content = load_content(args.content)
-    except ContentError as error:
-        for problem in error.problems:
-            print(problem.format(), file=sys.stderr)
-        print(
-            "The content has errors; run `python -m bot validate` for the list.", file=sys.stderr
-        )
+    # The same gate and the same lines as `validate` and a reload: never serve bad content.
+    gated = gate(args.content)
+    content = gated.content
+    if content is None:
+        for line in refusal_lines(gated.problems):
+            print(line, file=sys.stderr)
         return None
+    for problem in gated.problems:
+        logging.getLogger(__name__).warning("%s", problem.format())
     matcher = Matcher(content, MatcherConfig.load())
     return content, Pipeline(matcher, SafetyScreen(content, matcher))
 

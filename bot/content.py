@@ -1,12 +1,14 @@
 """Load intents/ and responses/ into one immutable, validated Content value.
 
-Boundary: reads files (through bot.reader); refuses content with errors by raising
-ContentError, so a running bot keeps its old content when a reload fails.
+Boundary: reads files (through bot.reader). `gate` is the one set of checks that
+`python -m bot validate`, start-up and every reload run; `load_content` raises ContentError
+when the gate refuses, so a running bot keeps its old content when a reload fails.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from bot.contract import CRIME_GROUPS
 from bot.model import Answer, Content, Intent, Question, Response, Route, SafetyRules, Section
 from bot.problem import ContentError, Problem
 from bot.reader import Tree, read_tree
+from bot.safetycheck import GateSettings, check_safety_content, check_safety_rules
 from bot.template import PLACEHOLDER, render
 
 log = logging.getLogger(__name__)
@@ -23,8 +26,10 @@ __all__ = [
     "CRIME_GROUPS",
     "PLACEHOLDER",
     "ContentError",
+    "Gated",
     "Problem",
     "build_content",
+    "gate",
     "inspect_content",
     "load_content",
     "render",
@@ -40,7 +45,11 @@ def inspect_content(
         # Wrong --content folder: dozens of "required intent is missing" lines would only
         # bury the line that says what is wrong.
         return tree, sorted(set(tree.problems))
-    problems = [*tree.problems, *check_tree(tree, contract=contract, today=today)]
+    problems = [
+        *tree.problems,
+        *check_tree(tree, contract=contract, today=today),
+        *check_safety_rules(tree, contract=contract),
+    ]
     return tree, sorted(set(problems))
 
 
@@ -88,16 +97,54 @@ def build_content(tree: Tree) -> Content:
     return Content(intents=intents, responses=responses, routes=routes, system=dict(tree.system))
 
 
-def load_content(root: Path, *, contract: bool = False) -> Content:
-    """Load and check the content under `root`; raise ContentError if anything is wrong.
+@dataclass(frozen=True)
+class Gated:
+    """What the gate decided: the content to serve (None when refused) and every problem."""
 
-    Warnings (such as a route due for review) do not block loading. The contract (every
-    required intent and route present) is enforced by `python -m bot validate`, and here
-    only with `contract=True`, so a bot can run while content is still being written.
+    content: Content | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def gate(
+    root: Path,
+    *,
+    contract: bool = True,
+    today: date | None = None,
+    settings: GateSettings | None = None,
+) -> Gated:
+    """The one content gate: validate, start-up and every reload call exactly this.
+
+    `contract=False` is for small test catalogs only: it skips the required intents, routes,
+    system texts and the crisis recall that real content must have. Never raises.
     """
-    tree, problems = inspect_content(root, contract=contract)
-    if any(p.is_error for p in problems):
-        raise ContentError(problems)
-    for problem in problems:
+    try:
+        tree, problems = inspect_content(Path(root), contract=contract, today=today)
+        if any(p.is_error for p in problems):
+            return Gated(None, problems)
+        content = build_content(tree)
+        settings = settings or GateSettings.load()
+        problems = sorted(
+            {*problems, *check_safety_content(tree, content, settings, contract=contract)}
+        )
+    except Exception as error:  # an operator must see a message, never a traceback
+        log.debug("content checks crashed", exc_info=True)
+        message = (
+            f"the checks stopped with an internal error ({type(error).__name__}: {error}): "
+            "the content was not loaded; please report this to the developers"
+        )
+        return Gated(None, [Problem(str(root), 1, message)])
+    return Gated(None if any(p.is_error for p in problems) else content, problems)
+
+
+def load_content(root: Path, *, contract: bool = True) -> Content:
+    """Load `root` through the gate; raise ContentError if it refuses. Warnings are logged."""
+    gated = gate(root, contract=contract)
+    if gated.content is None:
+        raise ContentError(gated.problems)
+    for problem in gated.problems:
         log.warning("%s", problem.format())
-    return build_content(tree)
+    return gated.content

@@ -130,3 +130,16 @@ MUST_MENTION: dict[str, tuple[str, ...]] = {
     "self_harm_crisis": ("samaritans", "emergency_999"),
     "talk_to_human": ("police_101", "victim_services"),
 }
+
+# A safety trigger or blocker made only of these would fire on (or silence) ordinary messages.
+# Only words with no meaning of their own: "now", "help", "can not go on" stay allowed.
+SAFETY_COMMON_WORDS: frozenset[str] = frozenset(
+    (
+        *("i", "a", "an", "the", "my", "me", "mine", "to", "it", "its", "is", "and", "of"),
+        *("in", "on", "at", "for", "with", "from", "by", "as", "or", "but", "if", "so"),
+        *("be", "am", "are", "was", "were", "been", "im", "you", "your", "we", "us", "our"),
+        *("he", "him", "his", "she", "her", "they", "them", "their", "this", "that"),
+        *("these", "those", "there", "what", "who", "do", "did", "does", "has", "have"),
+        *("had", "some", "any", "just", "very", "really", "oh", "ok", "okay", "yes"),
+    )
+)

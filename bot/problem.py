@@ -33,6 +33,16 @@ class Problem:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
+def refusal_lines(problems: list[Problem]) -> list[str]:
+    """What validate, start-up and a failed reload all show: each problem, then one summary."""
+    errors = sum(p.is_error for p in problems)
+    return [
+        *(p.format() for p in sorted(problems)),
+        f"{errors} error(s): the bot will not load this content until they are fixed. "
+        "See docs/operators.md for what each message means.",
+    ]
+
+
 class ContentError(Exception):
     """The content has errors; `problems` lists every one of them (and any warnings)."""
 

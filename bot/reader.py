@@ -57,10 +57,9 @@ def _yaml_files(root: Path, folder: str, tree: Tree) -> list[Path]:
         tree.problems.append(
             Problem(f"{folder}/{stray.name}", 1, "file is ignored: rename it to end in .yaml")
         )
-    # Editors leave hidden lock and backup files next to the real ones: skip those.
-    return sorted(
-        p for p in directory.glob("*.yaml") if p.is_file() and not p.name.startswith(".")
-    )
+    # Editors leave hidden lock and backup files next to the real ones: skip those. A folder,
+    # pipe or broken link named *.yaml is kept: load_yaml names it for what it is.
+    return sorted(p for p in directory.glob("*.yaml") if not p.name.startswith("."))
 
 
 def _read(file: Path, root: Path, tree: Tree) -> Doc | None:

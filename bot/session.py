@@ -22,33 +22,62 @@ log = logging.getLogger(__name__)
 Handler = Callable[[int | str, Event], Awaitable[list[Reply]]]
 
 
+RELOAD_TIMEOUT = 30.0  # seconds; the real content takes about one
+
+
 class LiveEngine:
     """The engine in service; `reload` swaps in a new one atomically, or keeps the old."""
 
-    def __init__(self, engine: Engine, content_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        content_root: Path | None = None,
+        *,
+        reload_timeout: float = RELOAD_TIMEOUT,
+    ) -> None:
         self.engine = engine
         self.content_root = content_root
+        self.reload_timeout = reload_timeout
         self._lock = threading.Lock()
 
     def reload(self) -> list[str]:
-        """Re-read and validate the content; return the problems (empty when swapped in)."""
-        from bot.content import ContentError, load_content
+        """Re-read the content through the same gate as validate and start-up.
+
+        Returns the refusal lines (empty when the new content is live). Blocking: the
+        Telegram adapter runs it in a worker thread. Past `reload_timeout` the result is
+        thrown away, so a reload abandoned by its caller can never swap in later.
+        """
+        from bot.content import gate
+        from bot.problem import refusal_lines
 
         if self.content_root is None:
             return ["this bot was started without a content folder, so it cannot reload"]
+        started = time.monotonic()
         with self._lock:
             try:
-                content = load_content(self.content_root)
-                engine = Engine(content, clock=self.engine.clock)
-            except ContentError as error:
-                problems = [p.format() for p in error.problems if p.is_error]
-                log.error("reload refused, keeping the old content:\n%s", "\n".join(problems))
-                return problems
+                gated = gate(self.content_root)
+                engine = None
+                if gated.content is not None:
+                    engine = Engine(gated.content, clock=self.engine.clock)
             except Exception as error:  # any surprise must keep the old content serving
                 log.exception("reload failed, keeping the old content")
-                return [f"reload failed: {error}"]
+                return [f"reload failed: {type(error).__name__}: {error}"]
+            if time.monotonic() - started > self.reload_timeout:
+                message = (
+                    f"reload took longer than {self.reload_timeout:g} seconds and was "
+                    "abandoned: still serving the previous content (try again, and check the "
+                    "files are not huge)"
+                )
+                log.error("%s", message)
+                return [message]
+            if engine is None:
+                lines = refusal_lines(gated.problems)
+                log.error("reload refused, keeping the old content:\n%s", "\n".join(lines))
+                return lines
             self.engine = engine
-        log.warning("content reloaded: %d intents", len(content.intents))
+        for problem in gated.problems:
+            log.warning("%s", problem.format())
+        log.warning("content reloaded: %d intents", len(engine.content.intents))
         return []
 
 

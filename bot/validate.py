@@ -12,10 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from bot.content import build_content, inspect_content
+from bot.content import build_content, gate, inspect_content
 from bot.html import visible_text
 from bot.model import Content, Route
-from bot.problem import ContentError, Problem
+from bot.problem import ContentError, Problem, refusal_lines
+from bot.safetycheck import GateSettings
 from bot.template import render
 
 log = logging.getLogger(__name__)
@@ -31,31 +32,37 @@ __all__ = [
 ]
 
 
-def check(root: Path, *, contract: bool = True, today: date | None = None) -> list[Problem]:
-    """Return every problem in the content under `root`, sorted by path and line."""
-    return inspect_content(Path(root), contract=contract, today=today)[1]
+def check(
+    root: Path,
+    *,
+    contract: bool = True,
+    today: date | None = None,
+    settings: GateSettings | None = None,
+) -> list[Problem]:
+    """Return every problem the gate finds under `root`, sorted by path and line."""
+    return gate(Path(root), contract=contract, today=today, settings=settings).problems
 
 
 def _print_problems(problems: list[Problem], err: TextIO) -> None:
-    for problem in problems:
-        print(problem.format(), file=err)
-    errors = sum(p.is_error for p in problems)
-    print(
-        f"{errors} error(s): the bot will not load this content until they are fixed. "
-        "See docs/operators.md for what each message means.",
-        file=err,
-    )
+    for line in refusal_lines(problems):
+        print(line, file=err)
 
 
 def run_validate(
-    root: Path, out: TextIO, err: TextIO, *, contract: bool = True, today: date | None = None
+    root: Path,
+    out: TextIO,
+    err: TextIO,
+    *,
+    contract: bool = True,
+    today: date | None = None,
+    settings: GateSettings | None = None,
 ) -> int:
     """Check the content and report like a compiler; return the exit code (0 ok, 1 errors)."""
-    tree, problems = inspect_content(Path(root), contract=contract, today=today)
-    if any(p.is_error for p in problems):
+    gated = gate(Path(root), contract=contract, today=today, settings=settings)
+    problems, content = gated.problems, gated.content
+    if content is None:
         _print_problems(problems, err)
         return 1
-    content = build_content(tree)
     intents = content.intents.values()
     crime = sum(i.kind == "crime" for i in intents)
     print(

@@ -1,6 +1,10 @@
 """Read one YAML file into plain values while remembering the line of every node.
 
 Boundary: reads files only; never raises for bad input, it returns Problems instead.
+Hostile or mangled files are refused before they can cost time or memory: anything that is
+not a regular file is never opened (a FIFO would block), files over 1 MB are not read,
+anchors and aliases (the "billion laughs" bomb) and nesting deeper than MAX_DEPTH are refused
+while composing, and control characters pasted from Word are named with their line.
 Only `true`/`false` are booleans (YAML 1.2 style), so `yes`, `no`, `on` and `off` stay
 the text the operator typed; numbers and dates also stay text, so `0300` keeps its zero.
 """
@@ -14,13 +18,15 @@ from pathlib import Path
 from typing import ClassVar
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.problem import Problem
+from bot.rawread import read_text
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 1_000_000
+MAX_DEPTH = 20  # content files need 5 levels; deeper is a mistake or an attack
 Loc = tuple[str | int, ...]
 
 TAG_STR = "tag:yaml.org,2002:str"
@@ -30,10 +36,45 @@ TAG_MAP = "tag:yaml.org,2002:map"
 TAG_SEQ = "tag:yaml.org,2002:seq"
 
 
+class Refused(yaml.YAMLError):
+    """A construct the loader will not build, with the line it starts on."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
 class LineLoader(yaml.SafeLoader):
-    """SafeLoader whose implicit types are only null and true/false; everything else is text."""
+    """SafeLoader whose implicit types are only null and true/false; everything else is text.
+
+    It also refuses anchors, aliases and deep nesting as it composes, so neither can expand
+    or recurse.
+    """
 
     yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node:  # type: ignore[override]
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise Refused(
+                line,
+                "anchors (&name) and aliases (*name) are not allowed: write the text out in "
+                "full (a '*' or '&' at the start of a text needs quotes)",
+            )
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise Refused(
+                line,
+                f"nesting is deeper than {MAX_DEPTH} levels: content files need only a few "
+                "(check the indentation and the [ ] and { } brackets)",
+            )
+        try:
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
+        finally:
+            self.depth -= 1
 
 
 LineLoader.add_implicit_resolver(
@@ -107,25 +148,18 @@ class _Builder:
     def __init__(self, doc: Doc, problems: list[Problem]) -> None:
         self.doc = doc
         self.problems = problems
-        self.active: set[int] = set()
 
     def report(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.doc.path, line, message))
 
     def build(self, node: Node, loc: Loc) -> object:
+        # The loader refuses aliases, so every node is built once: no cycles, no blow-up.
         self.doc.lines[loc] = node.start_mark.line + 1
-        if id(node) in self.active:
-            self.report(node.start_mark.line + 1, "an alias refers to itself: remove it")
-            return None
         if isinstance(node, ScalarNode):
             return self.scalar(node, loc)
-        self.active.add(id(node))
-        try:
-            if isinstance(node, SequenceNode):
-                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-            return self.mapping(node, loc)
-        finally:
-            self.active.discard(id(node))
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self.mapping(node, loc)  # type: ignore[arg-type]
 
     def scalar(self, node: ScalarNode, loc: Loc) -> object:
         self.doc.nodes[loc] = node
@@ -162,31 +196,12 @@ class _Builder:
         return result
 
 
-def _decode(raw: bytes, path: str, problems: list[Problem]) -> str | None:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        byte = raw[exc.start : exc.start + 1].hex()
-        problems.append(
-            Problem(path, line, f"file is not UTF-8 text (byte 0x{byte}): save it as UTF-8")
-        )
-        return None
-
-
-def load_yaml(file: Path, path: str) -> tuple[Doc | None, list[Problem]]:
-    """Parse `file` (shown to operators as `path`); Doc is None when nothing usable was read."""
-    problems: list[Problem] = []
-    size = file.stat().st_size
-    if size > MAX_BYTES:
-        message = f"file is {size:,} bytes, over the 1 MB limit: split it or remove text"
-        return None, [Problem(path, 1, message)]
-    text = _decode(file.read_bytes(), path, problems)
-    if text is None:
-        return None, problems
+def _compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     loader = LineLoader(text)
     try:
-        node = loader.get_single_node()
+        return loader.get_single_node(), []
+    except Refused as exc:
+        return None, [Problem(path, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -195,8 +210,21 @@ def load_yaml(file: Path, path: str) -> tuple[Doc | None, list[Problem]]:
         return None, [Problem(path, line, f"YAML syntax error: {what} ({hint})")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"YAML syntax error: {exc}")]
+    except RecursionError:
+        message = "nesting is far too deep to read: check the [ ] and { } brackets"
+        return None, [Problem(path, 1, message)]
     finally:
         loader.dispose()
+
+
+def load_yaml(file: Path, path: str) -> tuple[Doc | None, list[Problem]]:
+    """Parse `file` (shown to operators as `path`); Doc is None when nothing usable was read."""
+    text, problems = read_text(file, path)
+    if text is None:
+        return None, problems
+    node, problems = _compose(text, path)
+    if problems:
+        return None, problems
     doc = Doc(path=path, data=None, source_lines=text.splitlines())
     if node is None:
         problems.append(

@@ -69,7 +69,7 @@ class TestRender:
 class TestLoadContent:
     def test_mini_content_loads(self) -> None:
         """Intents, responses (with fallback), routes and system texts all arrive."""
-        content = load_content(MINI)
+        content = load_content(MINI, contract=False)
         assert sorted(content.intents) == ["greeting", "phishing"]
         assert sorted(content.responses) == ["fallback", "greeting", "phishing"]
         phishing = content.intents["phishing"]
@@ -90,7 +90,7 @@ class TestLoadContent:
         root = tmp_path / "c"
         shutil.copytree(MINI, root)
         (root / "responses" / "system.yaml").unlink()
-        assert load_content(root).system == {}
+        assert load_content(root, contract=False).system == {}
 
     def test_errors_raise_with_every_problem(self, tmp_path: Path) -> None:
         """Broken content is refused as a whole, listing each problem with its line."""
@@ -99,7 +99,7 @@ class TestLoadContent:
         greeting = root / "responses" / "greeting.yaml"
         greeting.write_text("id: greeting\nfirst_reply: |\n  Call {bank_159.fone} or <p>\n")
         with pytest.raises(ContentError) as info:
-            load_content(root)
+            load_content(root, contract=False)
         assert [p.format() for p in info.value.problems] == [
             "responses/greeting.yaml:3: route 'bank_159' has no contact 'fone' (did you mean "
             "'phone'?): it has name, phone",
@@ -113,7 +113,7 @@ class TestLoadContent:
         shutil.copytree(MINI, root)
         routes = root / "responses" / "routes.yaml"
         routes.write_text(routes.read_text().replace("2026-11-01", "2001-01-01"))
-        assert load_content(root).routes["bank_159"].reviewed == "2001-01-01"
+        assert load_content(root, contract=False).routes["bank_159"].reviewed == "2001-01-01"
 
     def test_safety_rules_load_for_emergency(self, tmp_path: Path) -> None:
         """The emergency intent may carry the safety screen's trigger phrases."""
@@ -126,7 +126,7 @@ class TestLoadContent:
         (root / "responses" / "emergency.yaml").write_text(
             "id: emergency\nfirst_reply: Call {emergency_999.phone} now.\n"
         )
-        rules = load_content(root).intents["emergency"].safety
+        rules = load_content(root, contract=False).intents["emergency"].safety
         assert rules == SafetyRules(triggers=("going to hurt me",), blockers=("film",))
 
 

@@ -60,10 +60,14 @@ SORRY = (
     "Sorry, something went wrong on my side. Please try again. If you are in danger now, call 999."
 )
 _PRESSED_MEMORY = 10_000
+RELOAD_WAIT = 60.0  # seconds a reload may take before the admins are told it failed
+_RELOAD_LINES = 20  # problems shown in one admin message (Telegram's limit is 4096 chars)
 
 
 class TelegramAdapter:
     """Holds the PTB callbacks; everything the user sees comes from `handle`."""
+
+    reload_wait: float = RELOAD_WAIT
 
     def __init__(
         self,
@@ -234,22 +238,37 @@ class TelegramAdapter:
         await courier.deliver(chat_id, replies, group=event.is_group, reply_to=reply_to)
 
     async def run_reload(self, chat_id: int | None) -> list[str]:
-        """Reload the content; report problems to the asking chat (or every admin) and the log."""
+        """Reload the content in a worker thread, so replies never wait for it.
+
+        A failure (or a reload slower than `reload_wait`) keeps the old content and is told
+        to every admin chat and the asking chat, with each problem's file:line; success is
+        told to the asking chat only.
+        """
         try:
-            errors = list(self.reload())
+            errors = list(await asyncio.wait_for(asyncio.to_thread(self.reload), self.reload_wait))
+        except TimeoutError:
+            errors = [
+                f"reload took longer than {self.reload_wait:g} seconds: still serving the "
+                "previous content (try again, and check the files are not huge)"
+            ]
         except Exception as err:
             errors = [f"reload crashed: {type(err).__name__}"]
         courier = self.courier
-        targets = [chat_id] if chat_id is not None else sorted(self.settings.admin_chat_ids)
         if errors:
             for line in errors:
                 log.error("reload: %s", line)
-            lines = "\n".join(f"• {html.escape(line)}" for line in errors)
+            shown = errors
+            if len(errors) > _RELOAD_LINES:
+                more = f"... and {len(errors) - _RELOAD_LINES} more: run python -m bot validate"
+                shown = [*errors[: _RELOAD_LINES - 1], more, errors[-1]]
+            lines = "\n".join(f"• {html.escape(line)}" for line in shown)
             text = f"<b>Reload failed.</b> Still serving the previous content.\n\n{lines}"
+            targets = sorted(self.settings.admin_chat_ids | ({chat_id} - {None}))
         else:
             log.info("content reloaded")
-            text = "Reloaded: the new content is live." if chat_id is not None else ""
-        for target in targets if text and courier else ():
+            text = "Reloaded: the new content is live."
+            targets = [chat_id] if chat_id is not None else []
+        for target in targets if courier else ():
             await courier.deliver(target, [Reply(text)], group=target < 0)  # type: ignore[union-attr]
         return errors
 

@@ -19,11 +19,11 @@ import yaml
 from bot import contract as c
 from bot.compose import Composer
 from bot.html import visible_text
+from bot.matcher import Matcher, MatcherConfig
 from bot.model import Content
 from bot.normalize import normalize
 from bot.problem import Problem
 from bot.reader import INTENTS_DIR, RESPONSES_DIR, SYSTEM_FILE, Tree
-from bot.matcher import Matcher, MatcherConfig
 from bot.safety import SafetyScreen
 
 log = logging.getLogger(__name__)

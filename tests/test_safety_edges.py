@@ -1,0 +1,87 @@
+"""Safety at the edges: captions, edited messages and the flood guard never hide a crisis.
+
+Telegram behaviour runs end to end: the real engine and session behind the real PTB
+Application, against the Bot API stand-in on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.channels.loopback import LoopbackTelegram
+from bot.channels.standin import StandIn
+from bot.channels.tg_format import event_from_message
+from bot.engine import Engine
+from bot.model import ChatState, Event
+from bot.session import LiveEngine, make_handler
+from bot.store import MemoryStore
+
+CHAT = 1001
+GROUP = -1_001_234_567_890
+ROOT = Path(__file__).resolve().parent.parent
+CRISIS = "i want to kill myself tonight"
+HACKED = "someone hacked my facebook and changed the password"
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
+
+
+@pytest.fixture
+async def tg(engine: Engine):
+    store = MemoryStore()
+    live = LiveEngine(engine, ROOT)
+    async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
+        yield loop
+
+
+class TestCaptionsInTheEngine:
+    @pytest.mark.parametrize("kind", ["photo", "video", "document", "animation", "audio", "voice"])
+    def test_a_crisis_caption_gets_the_safety_reply(self, engine: Engine, kind: str) -> None:
+        """A photo (or video, voice note...) captioned with a crisis is answered as one."""
+        turn = engine.respond(Event(kind, CRISIS), ChatState())  # type: ignore[arg-type]
+        assert turn.replies[0].safety
+        assert turn.replies[0].intent == "self_harm_crisis"
+
+    def test_a_captioned_screenshot_is_matched_like_text(self, engine: Engine) -> None:
+        turn = engine.respond(Event("photo", HACKED), ChatState())
+        assert turn.replies[0].intent == "account_hacking"
+        assert turn.state.topic == "account_hacking"
+
+    @pytest.mark.parametrize("caption", ["", "   \n"])
+    def test_without_a_caption_the_bot_asks_for_words(self, engine: Engine, caption: str) -> None:
+        turn = engine.respond(Event("photo", caption), ChatState())
+        assert turn.replies[0].text == engine.compose.text("non_text")
+
+
+class TestCaptionsOnTelegram:
+    def test_the_caption_becomes_the_event_text(self) -> None:
+        api = StandIn()  # not started: only its message builders are used
+        from telegram import Message
+
+        body = api.push_kind(CHAT, "photo", caption=CRISIS)["message"]
+        got = event_from_message(
+            Message.de_json(body, None), bot_id=api.api.bot_id, username=api.username
+        )
+        assert got == Event("photo", CRISIS)
+
+    async def test_a_photo_with_a_crisis_caption_gets_999(self, tg: LoopbackTelegram) -> None:
+        turn = await tg.send_kind(CHAT, "photo", caption=CRISIS)
+        assert turn.replies[0].safety
+        assert "999" in turn.text
+
+    async def test_a_video_with_a_crime_caption_is_matched(self, tg: LoopbackTelegram) -> None:
+        turn = await tg.send_kind(CHAT, "video", caption=HACKED)
+        assert turn.replies[0].intent == "account_hacking"
+
+    async def test_a_photo_without_a_caption_still_asks_for_words(self, tg) -> None:
+        turn = await tg.send_kind(CHAT, "photo")
+        assert "written" in turn.text
+
+    async def test_a_group_caption_to_the_bot_is_read_without_the_mention(self, tg) -> None:
+        caption = f"@{tg.standin.username} {CRISIS}"
+        turn = await tg.send_kind(GROUP, "photo", caption=caption)
+        assert turn.replies[0].safety

@@ -85,3 +85,27 @@ class TestCaptionsOnTelegram:
         caption = f"@{tg.standin.username} {CRISIS}"
         turn = await tg.send_kind(GROUP, "photo", caption=caption)
         assert turn.replies[0].safety
+
+
+class TestEditedMessages:
+    async def test_an_edit_into_a_crisis_gets_the_safety_reply(self, tg: LoopbackTelegram) -> None:
+        """Someone who edits "hi" into a crisis message is answered as if they had sent it."""
+        first = await tg.send_text(CHAT, "hello")
+        assert not first.replies[0].safety
+        turn = await tg.edit_text(CHAT, tg.last_from_user(CHAT), CRISIS)
+        assert turn.replies[0].safety
+        assert "999" in turn.text
+
+    async def test_an_edit_is_matched_like_a_new_message(self, tg: LoopbackTelegram) -> None:
+        await tg.send_text(CHAT, "someone hackd my")
+        turn = await tg.edit_text(CHAT, tg.last_from_user(CHAT), HACKED)
+        assert turn.replies[0].intent == "account_hacking"
+
+    async def test_an_edit_in_a_group_keeps_the_group_rules(self, tg: LoopbackTelegram) -> None:
+        """An edited group message is answered only when it is addressed to the bot."""
+        await tg.send_text(GROUP, f"@{tg.standin.username} hello")
+        mine = tg.last_from_user(GROUP)
+        chatter = await tg.edit_text(GROUP, mine, "lunch anyone?")
+        assert chatter.messages == []
+        addressed = await tg.edit_text(GROUP, mine, f"@{tg.standin.username} {CRISIS}")
+        assert addressed.replies[0].safety

@@ -27,6 +27,7 @@ from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_fakeapi import StoredMessage
 from bot.channels.tg_guard import FloodGuard
 from bot.channels.tg_settings import TelegramSettings
+from bot.channels.tg_wire import entities
 from bot.model import Event, Reply
 
 WEBHOOK_SECRET = "loopback-secret_0123456789"
@@ -211,6 +212,26 @@ class LoopbackTelegram:
 
     async def send_kind(self, chat_id: int, kind: str, **kwargs: Any) -> TurnResult:
         return await self.push(chat_id, lambda: self.standin.push_kind(chat_id, kind, **kwargs))
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> TurnResult:
+        """The user edits one of their messages; Telegram sends it as `edited_message`."""
+        return await self.push(chat_id, lambda: self._push_edit(chat_id, message_id, text))
+
+    def _push_edit(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        api = self.standin.api
+        stored = api.chat(chat_id).messages[message_id]
+        stored.text = text
+        stored.edits += 1
+        body = {**api.message_json(stored), "text": text, "edit_date": int(api.clock())}
+        found = entities(text)
+        if found:
+            body["entities"] = found
+        return self.standin.push_update({"edited_message": body})
+
+    def last_from_user(self, chat_id: int) -> int:
+        """The id of the newest message the user sent in a chat (for an edit)."""
+        chat = self.standin.api.chat(chat_id)
+        return max(m.message_id for m in chat.messages.values() if not m.from_bot)
 
     async def press(self, chat_id: int, label_or_data: str) -> TurnResult:
         """Press a button the user can see (by label or data); LookupError if there is none."""

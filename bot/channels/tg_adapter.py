@@ -97,7 +97,9 @@ class TelegramAdapter:
     # ------------------------------------------------------------ lifecycle
 
     def install(self, app: Application) -> None:
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        # New and edited messages alike: someone who edits "hi" into a cry for help must be
+        # answered as if they had sent it (groups still answer only what is addressed to us).
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self.on_message))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(TypeHandler(Update, self.on_ignored))
         app.add_error_handler(self.on_error)
@@ -135,8 +137,8 @@ class TelegramAdapter:
     # ------------------------------------------------------------ callbacks
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A new message: map it, guard it, pass it to the core, deliver the replies."""
-        message = update.message
+        """A new or edited message: map it, guard it, pass it to the core, deliver replies."""
+        message = update.effective_message
         try:
             if message is None:
                 return
@@ -148,7 +150,7 @@ class TelegramAdapter:
             async with self._chat_lock(chat_id):
                 if not await self._admit(chat_id):
                     return
-                if not event.is_group:
+                if not event.is_group and update.edited_message is None:
                     await self.courier.record(chat_id, message.message_id)  # type: ignore[union-attr]
                 if self._is_admin_reload(chat_id, event):
                     await self.run_reload(chat_id)
@@ -188,7 +190,7 @@ class TelegramAdapter:
             self._done(update)
 
     async def on_ignored(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Edits, channel posts, membership changes and the like: deliberately left alone."""
+        """Channel posts, membership changes and the like: deliberately left alone."""
         try:
             kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
             log.debug("ignored update %s of type %s", update.update_id, ",".join(kinds))

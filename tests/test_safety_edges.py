@@ -6,6 +6,7 @@ Application, against the Bot API stand-in on 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from bot.channels.loopback import LoopbackTelegram
 from bot.channels.standin import StandIn
 from bot.channels.tg_format import event_from_message
+from bot.channels.tg_guard import FloodGuard
 from bot.engine import Engine
 from bot.model import ChatState, Event
 from bot.session import LiveEngine, make_handler
@@ -109,3 +111,73 @@ class TestEditedMessages:
         assert chatter.messages == []
         addressed = await tg.edit_text(GROUP, mine, f"@{tg.standin.username} {CRISIS}")
         assert addressed.replies[0].safety
+
+
+def _crisis_check(live: LiveEngine):
+    """What `python -m bot run` gives the adapter: the live engine's screen, read each time."""
+    return lambda text: live.engine.screen.check(text) is not None
+
+
+class TestFloodGuard:
+    def test_an_urgent_message_is_never_dropped_nor_counted(self) -> None:
+        now = [0.0]
+        guard = FloodGuard(clock=lambda: now[0])
+        assert {guard.check(1) for _ in range(20)} == {"ok"}
+        assert guard.check(1, urgent=True) == "ok"  # would have been the 21st
+        assert guard.check(1) == "notice"
+        assert guard.check(1) == "ignore"
+        assert guard.check(1, urgent=True) == "ok"  # muted, but a crisis gets through
+
+    async def test_a_crisis_from_a_flooding_chat_is_answered(self, engine: Engine) -> None:
+        """Muted for flooding, a person who then writes a crisis still gets 999 at once."""
+        store = MemoryStore()
+        live = LiveEngine(engine, ROOT)
+        now = [100.0]
+        guard = FloodGuard(clock=lambda: now[0])
+        async with LoopbackTelegram(
+            make_handler(live, store), store, flood=guard, is_crisis=_crisis_check(live)
+        ) as tg:
+            for n in range(20):
+                await tg.send_text(CHAT, f"hello {n}")
+            turn = await tg.send_text(CHAT, CRISIS)  # the 21st message in ten seconds
+            assert turn.replies[0].safety
+            await tg.send_text(CHAT, "hello again")  # now the chat is paused
+            muted = await tg.send_text(CHAT, "hello?")
+            assert muted.messages == []
+            turn = await tg.send_text(CHAT, CRISIS)
+            assert turn.replies[0].safety
+            assert "999" in turn.text
+
+
+class TestCrisisGoesFirst:
+    async def _backlog(self, engine: Engine, pushes) -> list[tuple[int, str]]:
+        """Push a backlog at once behind a slow core; return the order the core saw it in."""
+        store = MemoryStore()
+        live = LiveEngine(engine, ROOT)
+        handle = make_handler(live, store)
+        order: list[tuple[int, str]] = []
+
+        async def slow(chat_id: int, event: Event) -> list:
+            order.append((chat_id, event.text))
+            await asyncio.sleep(0.05)
+            return await handle(chat_id, event)
+
+        async with LoopbackTelegram(slow, store, is_crisis=_crisis_check(live)) as tg:
+            updates = [tg.standin.push_text(chat, text) for chat, text in pushes]
+            for update in updates:
+                await tg.wait_done(update["update_id"])
+        return order
+
+    async def test_a_crisis_in_a_backlog_of_chats_is_not_left_behind(self, engine) -> None:
+        """Twelve people wait with ordinary questions; the crisis is taken next, not last."""
+        pushes = [(2000 + n, "how do i report a scam") for n in range(12)] + [(CHAT, CRISIS)]
+        order = await self._backlog(engine, pushes)
+        assert order.index((CHAT, CRISIS)) <= 4  # at most the four already in flight go first
+
+    async def test_a_crisis_jumps_ahead_of_the_same_chats_queue(self, engine) -> None:
+        """Within one chat turns stay one at a time, but a crisis does not wait for the queue:
+        only for the turn running and the one already handed the chat when it finished."""
+        pushes = [(CHAT, f"how do i report a scam {n}") for n in range(6)] + [(CHAT, CRISIS)]
+        order = await self._backlog(engine, pushes)
+        assert order.index((CHAT, CRISIS)) <= 2
+        assert [text for _, text in order][-1] != CRISIS

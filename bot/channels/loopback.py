@@ -88,6 +88,7 @@ class LoopbackTelegram:
         standin: StandIn | None = None,
         turn_timeout: float = 10.0,
         texts: Callable[[str], str] | None = None,
+        is_crisis: Callable[[str], bool] | None = None,
     ) -> None:
         self.replies: dict[int, list[Reply]] = {}
         self.standin = standin or StandIn()
@@ -100,6 +101,7 @@ class LoopbackTelegram:
         self._admins = frozenset(admin_chat_ids)
         self._flood = flood
         self._texts = texts
+        self._is_crisis = is_crisis
         self._clock = clock
         self._request_timeout = request_timeout
         self._rate_limit = rate_limit
@@ -140,6 +142,7 @@ class LoopbackTelegram:
             clock=self._clock,
             on_update_done=self._mark_done,
             texts=self._texts,
+            is_crisis=self._is_crisis,
         )
         self.app = build_application(
             settings,

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels import tg_priority
 from bot.channels.loopback import LoopbackTelegram
 from bot.channels.standin import StandIn
 from bot.channels.tg_format import event_from_message
 from bot.channels.tg_guard import FloodGuard
+from bot.channels.tg_priority import ORDINARY, PriorityGate
 from bot.engine import Engine
 from bot.model import ChatState, Event
 from bot.session import LiveEngine, make_handler
@@ -181,3 +183,32 @@ class TestCrisisGoesFirst:
         order = await self._backlog(engine, pushes)
         assert order.index((CHAT, CRISIS)) <= 2
         assert [text for _, text in order][-1] != CRISIS
+
+
+class TestPriorityGate:
+    async def test_waiters_go_crisis_first_then_in_order(self) -> None:
+        gate = PriorityGate(1)
+        served: list[str] = []
+
+        async def turn(name: str, priority: int) -> None:
+            async with gate.hold(priority):
+                served.append(name)
+                await asyncio.sleep(0)
+
+        async with gate.hold(ORDINARY):  # a turn is running; the rest queue up
+            queue = [("a", ORDINARY), ("b", ORDINARY), ("sos", tg_priority.CRISIS)]
+            tasks = [asyncio.create_task(turn(name, priority)) for name, priority in queue]
+            await asyncio.sleep(0)
+        await asyncio.gather(*tasks)
+        assert served == ["sos", "a", "b"]
+
+    async def test_a_cancelled_waiter_gives_its_place_away(self) -> None:
+        gate = PriorityGate(1)
+        async with gate.hold():
+            waiter = asyncio.create_task(gate.hold(tg_priority.CRISIS).__aenter__())
+            await asyncio.sleep(0)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+        async with asyncio.timeout(1), gate.hold():
+            pass  # the slot came back instead of going to the cancelled waiter

@@ -279,6 +279,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         store=store,
         reload=live.reload,
         texts=lambda key: live.engine.compose.text(key),
+        is_crisis=lambda text: live.engine.screen.check(text) is not None,
     )
 
 

@@ -95,9 +95,10 @@ class Engine:
             replies, state = self._on_command(event, state)
         elif event.kind == "button":
             replies, state = self._on_button(event.text, state)
-        elif event.kind in NON_TEXT_KINDS:
+        elif event.kind in NON_TEXT_KINDS and not event.text.strip():
             replies = (self.compose.simple("non_text"),)
         else:
+            # Typed words, or the caption of a photo, video, voice note...: read them all.
             replies, state = self._on_text(event.text, state)
         if event.is_group:
             replies = self._for_group(replies)

@@ -149,6 +149,47 @@ TEXT_SPEAK: dict[str, str] = {
     "polis": "police",
 }
 
+# Characters that show nothing but split a word for a naive reader: every format character
+# (Unicode Cf: zero-width space and joiners, soft hyphen, BOM, direction marks...), variation
+# selectors, the combining grapheme joiner and the Hangul fillers. Format characters live
+# only in planes 0, 1 and 14, so only those are scanned, once.
+_EXTRA_INVISIBLE = (
+    *range(0xFE00, 0xFE10),
+    *range(0xE0100, 0xE01F0),
+    *range(0x180B, 0x1810),
+    0x034F,
+    0x115F,
+    0x1160,
+    0x17B4,
+    0x17B5,
+    0x3164,
+    0xFFA0,
+)
+_PLANES = (*range(0x20000), *range(0xE0000, 0xE1000))
+_INVISIBLE: dict[int, None] = {
+    code: None
+    for code in (
+        *(c for c in _PLANES if unicodedata.category(chr(c)) == "Cf"),
+        *_EXTRA_INVISIBLE,
+    )
+}
+# Cyrillic and Greek letters drawn like Latin ones, as they are after NFKC (which turns the
+# lunate sigma ϲ into ς).
+_LOOKALIKE_PAIRS = (
+    "аa вb еe һh іi јj кk мm нh оo рp сc тt уy хx ѕs ԁd ԛq ԝw ӏl үy "
+    "АA ВB ЕE КK МM НH ОO РP СC ТT УY ХX ІI ЈJ ЅS ҮY ԚQ ԜW ӀI "
+    "αa βb γy εe ιi κk νv οo ρp τt υu χx ωw ςc ϳj άa έe ίi όo ύu "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX"
+)
+_LOOKALIKES = str.maketrans({pair[0]: pair[1] for pair in _LOOKALIKE_PAIRS.split()})
+_LOOKALIKE_CHARS = "".join(pair[0] for pair in _LOOKALIKE_PAIRS.split())
+_HAS_LOOKALIKE = re.compile(f"[{_LOOKALIKE_CHARS}]")
+_LATIN_RANGES = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+_LATIN = re.compile(f"[{_LATIN_RANGES}]")
+# A letter that is neither Latin nor a look-alike: the sign of a really foreign word.
+_FOREIGN = re.compile(rf"[^\W\d_{_LATIN_RANGES}{_LOOKALIKE_CHARS}]")
+_WORD = re.compile(r"\w+")
+
 _APOSTROPHES = "'’‘`´"
 _REPEATS = re.compile(r"(\w)\1{2,}")
 _NOT_WORD = re.compile(r"[^\w\s]+")
@@ -168,6 +209,33 @@ def strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def clean(text: str) -> str:
+    """Undo disguises, so the safety screen and the matcher read what the person sees.
+
+    Removes invisible characters, folds full-width and other compatibility forms (NFKC) and
+    turns Cyrillic or Greek look-alikes back into Latin letters where they hide in English:
+    inside a word with a Latin letter, or as a whole word ("һе") in a message whose other
+    letters are all Latin. A word or message really written in Cyrillic or Greek (with
+    letters such as д, и, л, θ, λ) keeps its letters, so the "I read English" reply still
+    works. Plain ASCII, nearly every message, returns at once.
+    """
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    if _HAS_LOOKALIKE.search(text) is None:
+        return text
+    latin = len(_LATIN.findall(text))
+    whole_words = latin > 0 and latin >= len(_FOREIGN.findall(text))
+
+    def unmask(match: re.Match[str]) -> str:
+        word = match.group()
+        if _LATIN.search(word) or (whole_words and not _FOREIGN.search(word)):
+            return word.translate(_LOOKALIKES)
+        return word
+
+    return _WORD.sub(unmask, text)
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Return the canonical form of a message: the same for a tidy and a hurried spelling.
@@ -175,7 +243,9 @@ def normalize(text: str) -> str:
     >>> normalize("I've been SCAMMED!!! 😭 sum1 took £500 off my acc")
     'i have been scammed someone took 500 off my account'
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = clean(text).casefold()
+    if not text.isascii():
+        text = clean(text)  # casefolding can make a look-alike ("ͅ" becomes "ι")
     text = strip_accents(text)
     for mark in _APOSTROPHES:
         text = text.replace(mark, "")

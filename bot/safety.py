@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.matcher import Matcher
 from bot.model import Content, SafetyKind
-from bot.normalize import normalize
+from bot.normalize import clean, normalize
 
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
@@ -192,7 +192,10 @@ class SafetyScreen:
         The phrases come first. Then, because no phrase list can foresee every way a person
         in danger writes, a message the matcher finds close to the crisis examples counts
         too, unless a blocker (a past event, a report about someone else) says otherwise.
+        Disguises (invisible characters, look-alike letters, full-width forms) are undone
+        first, so clause breaks such as "！" split as "!" does.
         """
+        text = clean(text)
         hit = self._phrase_hit(text)
         if hit is not None or self._matcher is None:
             return hit

@@ -43,8 +43,9 @@ class EngineDriver:
             command = parse_command(step.value)
             event = Event("command", command.text, command.payload, is_group=step.group)
         elif step.action == "send":
-            event = Event(step.value, is_group=step.group)  # type: ignore[arg-type]
+            event = Event(step.value, step.caption, is_group=step.group)  # type: ignore[arg-type]
         else:
+            # "edit" too: the engine answers an edited message exactly like a new one.
             event = Event("text", step.value, is_group=step.group)
         return Outcome.from_replies(await self.handle(key, event))
 
@@ -56,8 +57,11 @@ class TelegramDriver:
         from bot.channels.loopback import LoopbackTelegram
 
         self.store = MemoryStore()
-        handle = make_handler(LiveEngine(engine), self.store, clock=lambda: FIXED_NOW)
-        self.tg = LoopbackTelegram(handle, self.store)
+        live = LiveEngine(engine)
+        handle = make_handler(live, self.store, clock=lambda: FIXED_NOW)
+        # As `python -m bot run` wires it: the live engine's safety screen for the flood guard.
+        crisis = lambda text: live.engine.screen.check(text) is not None  # noqa: E731
+        self.tg = LoopbackTelegram(handle, self.store, is_crisis=crisis)
         self.ids: dict[tuple[str, bool], int] = {}
 
     async def __aenter__(self) -> TelegramDriver:
@@ -85,11 +89,32 @@ class TelegramDriver:
         elif step.action == "send":
             # In a group the bot only hears a non-text message that replies to it.
             sent = tg.standin.sent(chat_id)
-            extra = {"reply_to": sent[-1].message_id} if step.group and sent else {}
+            extra: dict[str, object] = (
+                {"reply_to": sent[-1].message_id} if step.group and sent else {}
+            )
+            if step.caption:
+                extra["caption"] = self._addressed(step.caption, step.group)
             turn = await tg.send_kind(chat_id, step.value, **extra)
+        elif step.action == "edit":
+            # Telegram sends the person's newest message again, changed, as `edited_message`.
+            text = self._addressed(step.value, step.group)
+            turn = await tg.edit_text(chat_id, tg.last_from_user(chat_id), text)
+        elif step.action == "burst":
+            from bot.channels.loopback import TurnResult
+
+            text = self._addressed(step.value, step.group)
+            turns = [await tg.send_text(chat_id, text) for _ in range(step.times)]
+            turn = TurnResult(
+                [m for t in turns for m in t.messages],
+                [r for t in turns for r in t.replies],
+                [c for t in turns for c in t.calls],
+            )
         else:
-            text = f"@{tg.standin.username} {step.value}" if step.group else step.value
-            turn = await tg.send_text(chat_id, text)
+            turn = await tg.send_text(chat_id, self._addressed(step.value, step.group))
         text = " ".join(_SPACE.sub(" ", m.text).strip() for m in turn.messages)
         buttons = [b for m in turn.messages for row in m.buttons for b in row]
         return Outcome(list(turn.replies), text, buttons)
+
+    def _addressed(self, text: str, group: bool) -> str:
+        """In a group a person must mention the bot to be heard."""
+        return f"@{self.tg.standin.username} {text}" if group else text

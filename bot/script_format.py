@@ -28,8 +28,10 @@ KEY_CHAT = "chat"
 KEY_GROUP = "group"
 KEY_EXPECT = "expect"
 SCRIPT_KEYS = (KEY_NAME, "description", KEY_TAGS, KEY_CHAT, KEY_GROUP, KEY_TURNS)
-ACTIONS = ("say", "press", "command", "send")
-TURN_KEYS = (*ACTIONS, KEY_CHAT, KEY_GROUP, KEY_EXPECT, "note")
+ACTIONS = ("say", "press", "command", "send", "edit", "burst")
+TURN_KEYS = (*ACTIONS, KEY_CHAT, KEY_GROUP, KEY_EXPECT, "note", "caption", "times", "only")
+ONLY = ("telegram",)
+MAX_BURST = 100
 EXPECT_KEYS = (
     "intent",
     "routes",
@@ -146,6 +148,7 @@ class _Reader:
             if action == "send" and value not in NON_TEXT_KINDS:
                 known = ", ".join(sorted(NON_TEXT_KINDS))
                 self.problem((*loc, action), f"unknown kind {value!r} to send (known: {known})")
+        extras = self.extras(turn, loc, action)
         if KEY_CHAT in turn:
             chat = self.text(turn[KEY_CHAT], (*loc, KEY_CHAT), "chat") or chat
         if KEY_GROUP in turn:
@@ -153,7 +156,38 @@ class _Reader:
         expect = self.expect(turn.get(KEY_EXPECT, {}), (*loc, KEY_EXPECT))
         if value is None or expect is None or len(self.problems) > before:
             return None
-        return Step(action, value, chat.strip(), group, expect, line)
+        return Step(action, value, chat.strip(), group, expect, line, **extras)  # type: ignore[arg-type]
+
+    def extras(self, turn: dict, loc: Loc, action: str) -> dict[str, object]:
+        """`caption` (with send), `times` (with burst, required) and `only: telegram`."""
+        out: dict[str, object] = {}
+        if "caption" in turn:
+            if action != "send":
+                self.problem((*loc, "caption"), "caption goes with send, like 'send: photo'")
+            else:
+                out["caption"] = (
+                    self.text(turn["caption"], (*loc, "caption"), "caption") or ""
+                ).strip()
+        times = turn.get("times")
+        count = int(times) if isinstance(times, str) and times.strip().isdigit() else 0
+        if action == "burst":
+            if 2 <= count <= MAX_BURST:
+                out["times"] = count
+            else:
+                self.problem(
+                    (*loc, "times" if "times" in turn else action),
+                    f"a burst needs times: a number from 2 to {MAX_BURST}, got {_kind(times)}",
+                )
+        elif "times" in turn:
+            self.problem((*loc, "times"), "times goes with burst, like 'burst: hello'")
+        if "only" in turn:
+            if turn["only"] in ONLY:
+                out["only"] = turn["only"]
+            else:
+                self.problem(
+                    (*loc, "only"), f"only must be {', '.join(ONLY)}, got {_kind(turn['only'])}"
+                )
+        return out
 
     def expect(self, data: object, loc: Loc) -> Expect | None:
         if data is None:

@@ -34,16 +34,26 @@ class Expect:
 class Step:
     """One thing the user does, and what the bot must do in reply."""
 
-    action: str  # "say", "press", "command" or "send"
+    action: str  # "say", "press", "command", "send", "edit" or "burst"
     value: str
     chat: str
     group: bool
     expect: Expect
     line: int
+    caption: str = ""  # words sent with a `send:` photo, video, voice note...
+    times: int = 1  # how many messages a `burst:` sends
+    only: str | None = None  # "telegram": played only by `python -m bot test --telegram`
+
+    @property
+    def telegram_only(self) -> bool:
+        """A burst tests the Telegram flood guard, which the console does not have."""
+        return self.only == "telegram" or self.action == "burst"
 
     def describe(self) -> str:
         """The turn as the tester wrote it, for reports."""
-        return f"{self.action}: {self.value!r}"
+        extra = f" with caption {self.caption!r}" if self.caption else ""
+        extra += f" x{self.times}" if self.action == "burst" else ""
+        return f"{self.action}: {self.value!r}{extra}"
 
 
 @dataclass(frozen=True)

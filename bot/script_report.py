@@ -38,6 +38,7 @@ class Result:
     script: Script
     failure: Failure | None = None
     seconds: float = 0.0
+    skipped: int = 0  # Telegram-only turns not played by the console run
 
     @property
     def passed(self) -> bool:
@@ -47,7 +48,8 @@ class Result:
         """The PASS/FAIL line, and for a failure where and why."""
         word = "PASS" if self.passed else "FAIL"
         bug = " [known-bug]" if self.script.known_bug else ""
-        lines = [f"{word} {self.script.name} ({self.script.path}){bug}"]
+        skipped = f" ({self.skipped} Telegram-only turn(s) skipped)" if self.skipped else ""
+        lines = [f"{word} {self.script.name} ({self.script.path}){bug}{skipped}"]
         if self.failure is not None:
             lines += [f"    {line}" for line in self.failure.report(self.script.path)]
         return "\n".join(lines)

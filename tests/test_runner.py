@@ -63,7 +63,8 @@ class TestScriptFormat:
             ),
             (
                 "unknown_action",
-                "unknown_action.yaml:4: unknown action 'type' (known: say, press, command, send)",
+                "unknown_action.yaml:4: unknown action 'type' "
+                "(known: say, press, command, send, edit, burst)",
             ),
             ("wrong_type", "wrong_type.yaml:5: safety must be true or false, got 'no'"),
             (
@@ -114,8 +115,8 @@ class TestScriptFormat:
             ("name: x\nturns: []\n", "s.yaml:2: turns is empty: add at least one turn"),
             (
                 "name: x\nturns:\n  - say: hi\n    press: Yes\n",
-                "s.yaml:3: a turn needs exactly one of say, press, command, send "
-                "(found: say, press)",
+                "s.yaml:3: a turn needs exactly one of say, press, command, send, edit, "
+                "burst (found: say, press)",
             ),
             (
                 "name: x\nturns:\n  - send: selfie\n",

@@ -244,13 +244,13 @@ class TestGroups:
     @pytest.mark.parametrize(
         "body",
         [
-            {"edited_message": "edit"},
             {"channel_post": "post"},
             {"my_chat_member": "member"},
         ],
     )
     async def test_other_update_types_are_left_alone(self, tg, core, body, caplog) -> None:
-        """Edits, channel posts and membership changes are ignored without an error."""
+        """Channel posts and membership changes are ignored without an error (edits are
+        answered: tests/test_safety_edges.py)."""
         kind = next(iter(body))
         chat = {"id": PRIVATE, "type": "private", "first_name": "U"}
         user = {"id": PRIVATE, "is_bot": False, "first_name": "U"}

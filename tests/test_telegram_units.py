@@ -128,10 +128,10 @@ class TestMapping:
         assert self.event(api, "ask @SomeoneElse", chat=-100) is None
 
     def test_a_group_photo_with_a_mention_in_its_caption_counts(self, api) -> None:
-        """Captions can address the bot too."""
+        """Captions can address the bot too, and are read without the mention."""
         body = api.push_kind(-100, "photo", caption="@SignpostTestBot is this a scam?")["message"]
         got = event_from_message(message(body), bot_id=api.api.bot_id, username=api.username)
-        assert got == Event("photo", is_group=True)
+        assert got == Event("photo", "is this a scam?", is_group=True)
 
     def test_service_messages_map_to_nothing(self, api) -> None:
         """Joins and leaves are not something a person said."""

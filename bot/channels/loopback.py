@@ -27,6 +27,7 @@ from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_fakeapi import StoredMessage
 from bot.channels.tg_guard import FloodGuard
 from bot.channels.tg_settings import TelegramSettings
+from bot.channels.tg_wire import entities
 from bot.model import Event, Reply
 
 WEBHOOK_SECRET = "loopback-secret_0123456789"
@@ -87,6 +88,7 @@ class LoopbackTelegram:
         standin: StandIn | None = None,
         turn_timeout: float = 10.0,
         texts: Callable[[str], str] | None = None,
+        is_crisis: Callable[[str], bool] | None = None,
     ) -> None:
         self.replies: dict[int, list[Reply]] = {}
         self.standin = standin or StandIn()
@@ -99,6 +101,7 @@ class LoopbackTelegram:
         self._admins = frozenset(admin_chat_ids)
         self._flood = flood
         self._texts = texts
+        self._is_crisis = is_crisis
         self._clock = clock
         self._request_timeout = request_timeout
         self._rate_limit = rate_limit
@@ -139,6 +142,7 @@ class LoopbackTelegram:
             clock=self._clock,
             on_update_done=self._mark_done,
             texts=self._texts,
+            is_crisis=self._is_crisis,
         )
         self.app = build_application(
             settings,
@@ -211,6 +215,26 @@ class LoopbackTelegram:
 
     async def send_kind(self, chat_id: int, kind: str, **kwargs: Any) -> TurnResult:
         return await self.push(chat_id, lambda: self.standin.push_kind(chat_id, kind, **kwargs))
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> TurnResult:
+        """The user edits one of their messages; Telegram sends it as `edited_message`."""
+        return await self.push(chat_id, lambda: self._push_edit(chat_id, message_id, text))
+
+    def _push_edit(self, chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+        api = self.standin.api
+        stored = api.chat(chat_id).messages[message_id]
+        stored.text = text
+        stored.edits += 1
+        body = {**api.message_json(stored), "text": text, "edit_date": int(api.clock())}
+        found = entities(text)
+        if found:
+            body["entities"] = found
+        return self.standin.push_update({"edited_message": body})
+
+    def last_from_user(self, chat_id: int) -> int:
+        """The id of the newest message the user sent in a chat (for an edit)."""
+        chat = self.standin.api.chat(chat_id)
+        return max(m.message_id for m in chat.messages.values() if not m.from_bot)
 
     async def press(self, chat_id: int, label_or_data: str) -> TurnResult:
         """Press a button the user can see (by label or data); LookupError if there is none."""

@@ -33,6 +33,7 @@ from bot.channels.tg_adapter import (
 )
 from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_format import redact
+from bot.channels.tg_priority import PriorityUpdateProcessor
 from bot.channels.tg_settings import SettingsError, TelegramSettings, settings_from_env
 
 __all__ = [
@@ -87,17 +88,22 @@ def build_application(
     reload: Reload,
     adapter: TelegramAdapter | None = None,
     texts: Callable[[str], str] | None = None,
+    is_crisis: Callable[[str], bool] | None = None,
 ) -> Application:
-    """Build the PTB Application with our callbacks, limits and time-outs."""
+    """Build the PTB Application with our callbacks, limits and time-outs.
+
+    `is_crisis` is the live engine's safety screen: crisis messages skip the flood guard and
+    are processed ahead of queued ordinary ones (tg_priority.py).
+    """
     quiet_loggers()
     adapter = adapter or TelegramAdapter(
-        settings, handle=handle, store=store, reload=reload, texts=texts
+        settings, handle=handle, store=store, reload=reload, texts=texts, is_crisis=is_crisis
     )
     timeout = settings.request_timeout
     builder = (
         Application.builder()
         .token(settings.token)
-        .concurrent_updates(settings.concurrency)
+        .concurrent_updates(PriorityUpdateProcessor(settings.concurrency, adapter.is_urgent))
         .connect_timeout(timeout)
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -123,9 +129,12 @@ def run(
     store: MessageLog,
     reload: Reload,
     texts: Callable[[str], str] | None = None,
+    is_crisis: Callable[[str], bool] | None = None,
 ) -> int:
     """Connect and serve until stopped (Ctrl-C / SIGTERM); return the exit code."""
-    app = build_application(settings, handle=handle, store=store, reload=reload, texts=texts)
+    app = build_application(
+        settings, handle=handle, store=store, reload=reload, texts=texts, is_crisis=is_crisis
+    )
     try:
         if settings.webhook:
             app.run_webhook(

@@ -31,6 +31,7 @@ from telegram.ext import (
 from bot.channels.tg_deliver import Courier, MessageLog
 from bot.channels.tg_format import event_from_message, redact
 from bot.channels.tg_guard import FloodGuard, with_retry
+from bot.channels.tg_priority import CRISIS, ORDINARY, PriorityGate
 from bot.channels.tg_settings import TelegramSettings
 from bot.model import Event, Reply
 
@@ -80,8 +81,11 @@ class TelegramAdapter:
         clock: Callable[[], float] = time.time,
         on_update_done: Callable[[Update], None] | None = None,
         texts: Callable[[str], str] | None = None,
+        is_crisis: Callable[[str], bool] | None = None,
     ) -> None:
         self.settings = settings
+        # The live engine's safety screen (looked up at each call, so a reload applies).
+        self.is_crisis = is_crisis or (lambda _text: False)
         # The engine's own wording (responses/system.yaml), read at use so a reload applies.
         self.texts = texts
         self.handle = handle
@@ -91,7 +95,7 @@ class TelegramAdapter:
         self.clock = clock
         self.on_update_done = on_update_done
         self.courier: Courier | None = None
-        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self._locks: dict[int, tuple[PriorityGate, int]] = {}
         self._pressed: OrderedDict[tuple[int, int], None] = OrderedDict()
 
     def _describe(self, command: str, default: str) -> str:
@@ -101,7 +105,9 @@ class TelegramAdapter:
     # ------------------------------------------------------------ lifecycle
 
     def install(self, app: Application) -> None:
-        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self.on_message))
+        # New and edited messages alike: someone who edits "hi" into a cry for help must be
+        # answered as if they had sent it (groups still answer only what is addressed to us).
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGES, self.on_message))
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(TypeHandler(Update, self.on_ignored))
         app.add_error_handler(self.on_error)
@@ -139,8 +145,8 @@ class TelegramAdapter:
     # ------------------------------------------------------------ callbacks
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A new message: map it, guard it, pass it to the core, deliver the replies."""
-        message = update.message
+        """A new or edited message: map it, guard it, pass it to the core, deliver replies."""
+        message = update.effective_message
         try:
             if message is None:
                 return
@@ -149,10 +155,12 @@ class TelegramAdapter:
             event = event_from_message(message, bot_id=bot.id, username=bot.username)
             if event is None:
                 return  # group chatter, another bot's command, a service message
-            async with self._chat_lock(chat_id):
-                if not await self._admit(chat_id):
+            # The safety screen runs before anything may drop or delay the message.
+            urgent = event.kind not in {"command", "button"} and self._crisis(event.text)
+            async with self._chat_lock(chat_id, CRISIS if urgent else ORDINARY):
+                if not await self._admit(chat_id, urgent=urgent):
                     return
-                if not event.is_group:
+                if not event.is_group and update.edited_message is None:
                     await self.courier.record(chat_id, message.message_id)  # type: ignore[union-attr]
                 if self._is_admin_reload(chat_id, event):
                     await self.run_reload(chat_id)
@@ -192,7 +200,7 @@ class TelegramAdapter:
             self._done(update)
 
     async def on_ignored(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Edits, channel posts, membership changes and the like: deliberately left alone."""
+        """Channel posts, membership changes and the like: deliberately left alone."""
         try:
             kinds = [k for k, v in update.to_dict().items() if k != "update_id" and v]
             log.debug("ignored update %s of type %s", update.update_id, ",".join(kinds))
@@ -214,8 +222,24 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------ work
 
-    async def _admit(self, chat_id: int) -> bool:
-        verdict = self.flood.check(chat_id)
+    def _crisis(self, text: str) -> bool:
+        if not text.strip():
+            return False
+        try:
+            return self.is_crisis(text)
+        except Exception as err:  # a broken check must not lose the message: treat as urgent
+            log.error("crisis check failed: %s", type(err).__name__)
+            return True
+
+    def is_urgent(self, update: object) -> bool:
+        """Does this update carry a crisis (a message or an edit, text or caption)?"""
+        message = getattr(update, "message", None) or getattr(update, "edited_message", None)
+        if message is None:
+            return False
+        return self._crisis(message.text or message.caption or "")
+
+    async def _admit(self, chat_id: int, *, urgent: bool = False) -> bool:
+        verdict = self.flood.check(chat_id, urgent=urgent)
         if verdict == "notice":
             log.warning("a chat is flooding; pausing it for a minute")
             notice = self.texts("flood") if self.texts else FLOOD_NOTICE
@@ -273,12 +297,13 @@ class TelegramAdapter:
         return errors
 
     @contextlib.asynccontextmanager
-    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
-        """One turn at a time per chat, so state is never loaded twice at once."""
-        lock, users = self._locks.get(chat_id, (asyncio.Lock(), 0))
+    async def _chat_lock(self, chat_id: int, priority: int = ORDINARY) -> AsyncIterator[None]:
+        """One turn at a time per chat, so state is never loaded twice at once; a crisis
+        waits only for the turn already running, not for the chat's queue (tg_priority.py)."""
+        lock, users = self._locks.get(chat_id, (PriorityGate(1), 0))
         self._locks[chat_id] = (lock, users + 1)
         try:
-            async with lock:
+            async with lock.hold(priority):
                 yield
         finally:
             lock, users = self._locks[chat_id]

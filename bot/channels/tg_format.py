@@ -91,7 +91,12 @@ def event_from_message(message: Message, *, bot_id: int, username: str) -> Event
     if group and not is_addressed(message, bot_id=bot_id, username=username):
         return None
     if kind != "text":
-        return Event(kind, is_group=group)  # type: ignore[arg-type]
+        # A caption is read like a typed message (the safety screen first), so a photo
+        # captioned "i want to end it" is answered as the words say.
+        caption = message.caption or ""
+        if group and caption:
+            caption = strip_mention(caption, username)
+        return Event(kind, caption, is_group=group)  # type: ignore[arg-type]
     text = message.text or ""
     if text.startswith("/"):
         parsed = parse_command(text, username)

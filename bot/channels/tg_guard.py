@@ -22,7 +22,10 @@ T = TypeVar("T")
 
 
 class FloodGuard:
-    """More than `limit` messages in `window` seconds: one notice, then a minute of silence."""
+    """More than `limit` messages in `window` seconds: one notice, then a minute of silence.
+
+    Crisis messages are exempt (see `check`).
+    """
 
     def __init__(
         self,
@@ -39,8 +42,14 @@ class FloodGuard:
         self._seen: dict[int, deque[float]] = {}
         self._muted_until: dict[int, float] = {}
 
-    def check(self, chat_id: int) -> str:
-        """Count one message; return "ok", "notice" (tell them once) or "ignore"."""
+    def check(self, chat_id: int, *, urgent: bool = False) -> str:
+        """Count one message; return "ok", "notice" (tell them once) or "ignore".
+
+        An urgent message (the safety screen saw a crisis) is always "ok" and not counted:
+        a person in danger is answered even from a muted chat.
+        """
+        if urgent:
+            return "ok"
         now = self.clock()
         until = self._muted_until.get(chat_id)
         if until is not None:

@@ -40,7 +40,7 @@ class TelegramSettings:
     rate_limit: bool = True
     concurrency: int = 4  # updates in flight at once (one at a time within a chat); 4 covers
     # Telegram's global limit of about 30 messages a second at real network latency
-    retry_attempts: int = 4
+    retry_attempts: int = 5
     retry_base_delay: float = 0.5
 
     def __repr__(self) -> str:

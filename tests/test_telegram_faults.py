@@ -266,3 +266,76 @@ class TestNoReplyIsLost:
         gave_up = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
         assert len(gave_up) == 1
         assert gave_up[0].startswith("sendMessage: HTTP 502 on attempt 5; giving up after")
+
+
+class TestLogHygiene:
+    TOKEN = "123456789:AAHstandinTOKENforTESTSonly_abcdefgh"
+
+    def emit(self, *records: tuple) -> str:
+        out = io.StringIO()
+        handler = logging.StreamHandler(out)
+        install_log_hygiene(self.TOKEN, [handler])
+        logger = logging.getLogger("telegram.ext.Updater")
+        logger.addHandler(handler)
+        try:
+            for level, msg, args, exc in records:
+                logger.log(level, msg, *args, exc_info=exc)
+        finally:
+            logger.removeHandler(handler)
+        return out.getvalue()
+
+    def test_the_token_is_redacted_in_any_case_and_url_encoded(self) -> None:
+        lower = self.TOKEN.lower()
+        try:
+            raise ValueError(f"bad url /bot{self.TOKEN.upper()}/getMe")
+        except ValueError as err:
+            error = err
+        text = self.emit(
+            (logging.ERROR, "token %s", (lower,), None),
+            (
+                logging.ERROR,
+                "url %s",
+                ("/bot123456789%3AAAHstandinTOKENforTESTSonly_abcdefgh",),
+                None,
+            ),
+            (logging.ERROR, "boom", (), error),
+        )
+        assert "123456789:" not in text.lower().replace("123456789:<token>", "")
+        assert "standintoken" not in text.lower()
+        assert text.count("<token>") == 3
+
+    def test_a_transient_traceback_becomes_one_warning_line(self) -> None:
+        text = self.emit(
+            (logging.ERROR, "Exception happened while polling for updates.", (), TimedOut())
+        )
+        assert text.splitlines() == ["Exception happened while polling for updates. (timed out)"]
+
+    def test_an_unexpected_error_keeps_its_traceback(self) -> None:
+        try:
+            raise TelegramError("something new")
+        except TelegramError as err:
+            text = self.emit((logging.ERROR, "Exception happened", (), err))
+        assert "Traceback (most recent call last)" in text
+
+    def test_withheld_payloads_format_cleanly(self, capsys) -> None:
+        """A dict argument (PTB's unparsable update) must not break the record."""
+        from bot.channels.telegram import quiet_loggers
+
+        quiet_loggers()
+        out = io.StringIO()
+        handler = logging.StreamHandler(out)
+        logger = logging.getLogger("telegram.ext.Updater")
+        logger.addHandler(handler)
+        try:
+            logger.critical(
+                "Received data was *not* processed! Received data was: %r",
+                {"update_id": 1, "message": {"text": "my private words"}},
+            )
+            logger.critical("Received data %s from %s", "secret words", "someone")
+        finally:
+            logger.removeHandler(handler)
+        assert "Logging error" not in capsys.readouterr().err
+        assert out.getvalue().splitlines() == [
+            "Received data was *not* processed! Received data was: <withheld>",
+            "Received data <withheld> from <withheld>",
+        ]

@@ -35,6 +35,7 @@ from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_format import redact
 from bot.channels.tg_logging import WithholdPayloads, install_log_hygiene
 from bot.channels.tg_settings import SettingsError, TelegramSettings, settings_from_env
+from bot.channels.tg_webhook import GuardedUpdater
 
 __all__ = [
     "CLEAR_DATA",
@@ -106,7 +107,11 @@ def build_application(
         # The limiter paces sends; a 429 goes straight on to with_retry, which honours
         # retry_after within its bounded budget (so the two never wait twice).
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
-    app = builder.build()
+    app = builder.updater(None).build()
+    # PTB's Updater with a webhook server that checks the secret before reading a body.
+    updater = GuardedUpdater(bot=app.bot, update_queue=app.update_queue)
+    updater.ready = lambda: app.running
+    app.updater = updater
     adapter.install(app)
     return app
 

@@ -75,4 +75,4 @@ class TestRun:
             child = await start_child("987654321:" + "A" * 35, api)
             _, stderr = await asyncio.wait_for(child.communicate(), 30)
         assert child.returncode == 2
-        assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr.decode()
+        assert "Telegram rejected the token: check TELEGRAM_BOT_TOKEN" in stderr.decode()

@@ -8,7 +8,7 @@ from telegram.error import BadRequest, RetryAfter, TimedOut
 
 from bot.channels.standin import StandIn
 from bot.channels.tg_format import event_from_message, keyboard, parse_command, private_link
-from bot.channels.tg_guard import FloodGuard, with_retry
+from bot.channels.tg_guard import FloodGuard, GaveUp, with_retry
 from bot.channels.tg_html import HtmlError, parse_html, split_html, split_plain, strip_tags
 from bot.channels.tg_settings import SettingsError, settings_from_env
 from bot.model import Button, Event
@@ -242,7 +242,7 @@ class TestGuards:
         assert slept == [3.0, 1.0]
 
     async def test_retry_gives_up_after_its_attempts(self) -> None:
-        """Retries are bounded: the last fault is raised."""
+        """Retries are bounded: an explicit GaveUp, caused by the last fault."""
 
         async def call():
             raise TimedOut()
@@ -250,8 +250,10 @@ class TestGuards:
         async def sleep(seconds: float) -> None:
             return None
 
-        with pytest.raises(TimedOut):
+        with pytest.raises(GaveUp) as caught:
             await with_retry(call, what="x", attempts=3, sleep=sleep)
+        assert isinstance(caught.value.__cause__, TimedOut)
+        assert caught.value.attempts == 3
 
     async def test_bad_request_is_not_retried(self) -> None:
         """Telegram saying no is final: no second try."""

@@ -20,10 +20,11 @@ from typing import Any
 from bot.channels.tg_fakeapi import StoredMessage
 from bot.channels.tg_fakeserver import CONFLICT, DEFAULT_TOKEN, WEBHOOK_ACTIVE, Call, FakeServer
 from bot.channels.tg_fakestate import _user
+from bot.channels.tg_faults import Fault
 from bot.channels.tg_html import parse_html
 from bot.channels.tg_wire import KIND_BODIES, entities
 
-__all__ = ["CONFLICT", "DEFAULT_TOKEN", "WEBHOOK_ACTIVE", "Call", "StandIn"]
+__all__ = ["CONFLICT", "DEFAULT_TOKEN", "WEBHOOK_ACTIVE", "Call", "Fault", "StandIn"]
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,10 @@ from bot.channels.tg_adapter import (
 )
 from bot.channels.tg_deliver import MessageLog
 from bot.channels.tg_format import redact
+from bot.channels.tg_logging import WithholdPayloads, install_log_hygiene
 from bot.channels.tg_priority import PriorityUpdateProcessor
 from bot.channels.tg_settings import SettingsError, TelegramSettings, settings_from_env
+from bot.channels.tg_webhook import GuardedUpdater
 
 __all__ = [
     "CLEAR_DATA",
@@ -55,16 +57,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class _WithholdPayloads(logging.Filter):
-    """PTB logs a whole update (with what the person wrote) when it cannot parse one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.INFO and "Received data" in str(record.msg):
-            record.args = tuple("<withheld>" for _ in record.args or ())
-        return True
-
-
-_WITHHOLD = _WithholdPayloads()
+_WithholdPayloads = WithholdPayloads  # the name it had before moving to tg_logging.py
+_WITHHOLD = WithholdPayloads()
 
 
 def quiet_loggers() -> None:
@@ -116,8 +110,14 @@ def build_application(
         if settings.base_file_url:
             builder = builder.base_file_url(settings.base_file_url)
     if settings.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter())
-    app = builder.build()
+        # The limiter paces sends; a 429 goes straight on to with_retry, which honours
+        # retry_after within its bounded budget (so the two never wait twice).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+    app = builder.updater(None).build()
+    # PTB's Updater with a webhook server that checks the secret before reading a body.
+    updater = GuardedUpdater(bot=app.bot, update_queue=app.update_queue)
+    updater.ready = lambda: app.running
+    app.updater = updater
     adapter.install(app)
     return app
 
@@ -132,6 +132,7 @@ def run(
     is_crisis: Callable[[str], bool] | None = None,
 ) -> int:
     """Connect and serve until stopped (Ctrl-C / SIGTERM); return the exit code."""
+    install_log_hygiene(settings.token)
     app = build_application(
         settings, handle=handle, store=store, reload=reload, texts=texts, is_crisis=is_crisis
     )
@@ -147,7 +148,7 @@ def run(
         else:
             app.run_polling(timeout=dtm.timedelta(seconds=settings.poll_timeout))
     except InvalidToken:
-        log.error("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+        log.error("Telegram rejected the token: check TELEGRAM_BOT_TOKEN")
         return 2
     except NetworkError as err:
         log.error("cannot reach Telegram: %s", redact(str(err), settings.token))

@@ -2,6 +2,7 @@
 
 Every message the bot sends is recorded in the store, so the quick exit can delete it later.
 Long replies are split at paragraphs; HTML that Telegram refuses goes again as plain text.
+Transient faults are retried (tg_guard.with_retry); a crisis reply is retried longest.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.channels.tg_format import keyboard, private_link, redact
-from bot.channels.tg_guard import with_retry
+from bot.channels.tg_guard import CRISIS_ATTEMPTS, CRISIS_BUDGET, GaveUp, with_retry
 from bot.channels.tg_html import split_html, split_plain, strip_tags
 from bot.model import Reply
 
@@ -47,8 +48,9 @@ class Courier:
         store: MessageLog,
         *,
         username: str,
-        attempts: int = 4,
+        attempts: int = 5,
         base_delay: float = 0.5,
+        budget: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bot = bot
@@ -56,11 +58,24 @@ class Courier:
         self.username = username
         self.attempts = attempts
         self.base_delay = base_delay
+        self.budget = budget
         self.clock = clock
 
-    async def _retry(self, what: str, call: Callable[[], Any]) -> Any:
+    async def _retry(self, what: str, call: Callable[[], Any], *, crisis: bool = False) -> Any:
+        if crisis:
+            return await with_retry(
+                call,
+                what=f"{what} (crisis reply)",
+                attempts=max(self.attempts, CRISIS_ATTEMPTS),
+                budget=max(self.budget, CRISIS_BUDGET),
+                base_delay=self.base_delay,
+            )
         return await with_retry(
-            call, what=what, attempts=self.attempts, base_delay=self.base_delay
+            call,
+            what=what,
+            attempts=self.attempts,
+            budget=self.budget,
+            base_delay=self.base_delay,
         )
 
     async def record(self, chat_id: int, message_id: int) -> None:
@@ -90,6 +105,7 @@ class Courier:
                     markup if last else None,
                     reply_to=reply_to if index == number == 0 else None,
                     record=not group,
+                    crisis=reply.safety,
                 )
 
     async def send(
@@ -100,6 +116,7 @@ class Courier:
         *,
         reply_to: int | None = None,
         record: bool = True,
+        crisis: bool = False,
     ) -> None:
         """Send one HTML message; if Telegram rejects it, send it again as plain text."""
         reply_parameters = (
@@ -117,16 +134,23 @@ class Courier:
                         reply_parameters=reply_parameters,
                         link_preview_options=_NO_PREVIEW,
                     ),
+                    crisis=crisis,
                 )
             ]
         except BadRequest as err:
             log.warning("sendMessage refused (%s); sending plain text", err.message)
-            sent = await self._send_plain(chat_id, strip_tags(html), markup, reply_parameters)
+            sent = await self._send_plain(
+                chat_id, strip_tags(html), markup, reply_parameters, crisis=crisis
+            )
         except Forbidden:
             log.info("chat %s has blocked the bot; reply dropped", chat_id)
             return
+        except GaveUp:
+            return  # with_retry logged the give-up, with the fault and the attempts
         except TelegramError as err:
-            log.error("sendMessage failed for good: %s", redact(str(err), self.bot.token))
+            log.error(
+                "sendMessage failed for good: %s", redact(str(err), self.bot.token), exc_info=True
+            )
             return
         if record:
             for message in sent:
@@ -138,23 +162,29 @@ class Courier:
         text: str,
         markup: InlineKeyboardMarkup | None,
         reply_parameters: ReplyParameters | None,
+        *,
+        crisis: bool = False,
     ) -> list[Message]:
         sent: list[Message] = []
         parts = split_plain(text)
         for number, part in enumerate(parts):
             keys = markup if number == len(parts) - 1 else None
             try:
-                sent.append(await self._plain(chat_id, part, keys, reply_parameters))
+                sent.append(await self._plain(chat_id, part, keys, reply_parameters, crisis))
             except BadRequest as err:
                 # The keyboard itself may be what Telegram refuses: the words matter most.
                 log.warning("plain sendMessage refused (%s); dropping the buttons", err.message)
                 with contextlib.suppress(TelegramError):
-                    sent.append(await self._plain(chat_id, part, None, reply_parameters))
+                    sent.append(await self._plain(chat_id, part, None, reply_parameters, crisis))
+            except GaveUp:
+                pass  # logged by with_retry
             except TelegramError as err:
                 log.error("plain sendMessage failed: %s", redact(str(err), self.bot.token))
         return sent
 
-    async def _plain(self, chat_id: int, text: str, markup: Any, reply: Any) -> Message:
+    async def _plain(
+        self, chat_id: int, text: str, markup: Any, reply: Any, crisis: bool = False
+    ) -> Message:
         return await self._retry(
             "sendMessage",
             lambda: self.bot.send_message(
@@ -164,6 +194,7 @@ class Courier:
                 reply_parameters=reply,
                 link_preview_options=_NO_PREVIEW,
             ),
+            crisis=crisis,
         )
 
     async def remove_keyboard(self, chat_id: int, message_id: int) -> None:

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import re
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from bot.channels.tg_fakeapi import ApiError, FakeApi
+from bot.channels.tg_faults import Fault, FaultPlan, fault_response
 from bot.channels.tg_wire import coerce, http_response, parse_body
 
 # Logged under the stand-in's name, as before the split.
@@ -48,13 +48,6 @@ class Call:
     status: int
 
 
-@dataclass
-class _Fault:
-    kind: str  # "429", "502" or "hang"
-    retry_after: int = 1
-    seconds: float = 0.0
-
-
 class FakeServer:
     """The HTTP side of the stand-in: one FakeApi, served on a free port of 127.0.0.1."""
 
@@ -74,7 +67,7 @@ class FakeServer:
         self.calls: list[Call] = []
         self.webhook_statuses: list[int] = []
         self.port = 0
-        self._faults: dict[str, deque[_Fault]] = {}
+        self.faults = FaultPlan()
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self._waiters: set[asyncio.Future[None]] = set()
@@ -179,14 +172,17 @@ class FakeServer:
             )
         if self.latency and method.lower() != "getupdates":
             await asyncio.sleep(self.latency)
-        fault = self._take_fault(method)
-        if fault is not None and fault.kind == "hang":
+        fault = self.faults.take(method)
+        if fault is not None and fault.kind in {"hang", "drop"}:
             self._record(method, params, 0)  # status 0: never answered
             await asyncio.sleep(fault.seconds)
             return None
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+        elif fault is not None:
+            self._record(method, params, fault.status)
+            return fault_response(fault, parts.path)
         try:
-            if fault is not None:
-                raise _fault_error(fault)
             if method.lower() == "getupdates":
                 result = await self._get_updates(params)
             else:
@@ -245,18 +241,21 @@ class FakeServer:
     def fail(
         self, method: str, *, times: int = 1, status: int = 429, retry_after: int = 1
     ) -> None:
-        """Answer the next `times` calls of `method` with a 429 (retry_after) or a 502."""
-        queue = self._faults.setdefault(method.lower(), deque())
-        queue.extend(_Fault(str(status), retry_after=retry_after) for _ in range(times))
+        """Answer the next `times` calls of `method` with a 429 (retry_after) or a JSON 5xx."""
+        fault = Fault.too_many(retry_after) if status == 429 else Fault.json_error(status)
+        self.faults.queue(method, fault, times)
 
     def hang(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Hold the next `times` calls of `method` for `seconds`, then drop them unanswered."""
-        queue = self._faults.setdefault(method.lower(), deque())
-        queue.extend(_Fault("hang", seconds=seconds) for _ in range(times))
+        self.faults.queue(method, Fault.hang(seconds), times)
 
-    def _take_fault(self, method: str) -> _Fault | None:
-        queue = self._faults.get(method.lower())
-        return queue.popleft() if queue else None
+    def schedule(self, *plan: tuple[str, int, Fault]) -> None:
+        """Fail the nth call of a method: `schedule(("sendMessage", 3, Fault.html(502)))`.
+
+        Calls are counted per method from 1 since the stand-in started, faulted ones included,
+        so ("sendMessage", 3, ...) and ("sendMessage", 4, ...) hit one reply twice in a row.
+        """
+        self.faults.schedule(plan)
 
     async def post_webhook(
         self, update: dict[str, Any], *, secret_token: str | None = None, url: str | None = None
@@ -283,13 +282,3 @@ class FakeServer:
             if status == 200:
                 self.api.confirm(update["update_id"] + 1)
             self._notify()
-
-
-def _fault_error(fault: _Fault) -> ApiError:
-    if fault.kind == "429":
-        return ApiError(
-            429,
-            f"Too Many Requests: retry after {fault.retry_after}",
-            {"retry_after": fault.retry_after},
-        )
-    return ApiError(int(fault.kind), "Bad Gateway")

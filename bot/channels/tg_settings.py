@@ -38,9 +38,11 @@ class TelegramSettings:
     request_timeout: float = 10.0
     poll_timeout: float = 10.0
     rate_limit: bool = True
-    concurrency: int = 4  # updates in flight at once (one at a time within a chat); 4 covers
-    # Telegram's global limit of about 30 messages a second at real network latency
-    retry_attempts: int = 4
+    concurrency: int = 32  # updates in flight at once (one at a time within a chat); the
+    # rate limiter keeps to Telegram's ~30 messages a second, and a reply stuck in a 10 s
+    # time-out or a flood wait must not stall everyone else (benchmarks/soak.py: at 4, a
+    # 15% fault share left half the messages unanswered after a minute)
+    retry_attempts: int = 5
     retry_base_delay: float = 0.5
 
     def __repr__(self) -> str:

@@ -29,6 +29,9 @@ SUPPORT_INTENTS = (
 )
 SAFETY_INTENT_IDS = frozenset({"emergency", "self_harm_crisis"})
 FALLBACK = "fallback"
+# Button data of "Clear this chat": the engine forgets the chat and Telegram deletes it.
+# Same value as engine.BUTTON_CLEAR (the engine imports this module, not the reverse).
+BUTTON_CLEAR = "clear"
 
 # Engine texts used when responses/system.yaml lacks a key, so a half-edited file still
 # leaves the bot able to talk. The validator reports the missing key.
@@ -124,12 +127,16 @@ class Composer:
         return Button(self.content.intents[intent_id].title, f"intent:{intent_id}")
 
     def section_buttons(self, response: Response, *, skip: str | None = None) -> list[tuple]:
+        """Section buttons two a row; a quick-exit topic puts "Clear this chat" first."""
         buttons = [
             Button(s.title, f"section:{response.id}:{s.id}")
             for s in response.sections
             if s.id != skip
         ]
         rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        if response.quick_exit:
+            # Someone whose phone may be checked needs the way out before anything else.
+            rows.insert(0, (Button(self.text("clear_chat"), BUTTON_CLEAR),))
         rows.append((self.menu_button(),))
         return rows
 

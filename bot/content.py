@@ -79,7 +79,7 @@ def build_content(tree: Tree) -> Content:
             answers = tuple(Answer(a.id, a.label, a.text) for a in r.question.answers)
             question = Question(r.question.text, answers, r.question.kind)
         sections = tuple(Section(s.id, s.title, s.text) for s in r.sections)
-        responses[r.id] = Response(r.id, r.first_reply, sections, question)
+        responses[r.id] = Response(r.id, r.first_reply, sections, question, r.quick_exit)
     routes = {
         route.id: Route(
             id=route.id,

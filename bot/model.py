@@ -110,6 +110,7 @@ class Response:
     first_reply: str
     sections: tuple[Section, ...] = ()
     question: Question | None = None
+    quick_exit: bool = False  # offer "Clear this chat" on every message of this topic
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ class ResponseModel(_Strict):
     first_reply: str
     sections: list[SectionModel] = []
     question: QuestionModel | None = None
+    quick_exit: bool = False
 
 
 class RouteModel(_Strict):

@@ -20,25 +20,25 @@ from bot.model import Content
 
 log = logging.getLogger(__name__)
 
-# (figure key, plain name, what it means; {n} is how many messages it was measured on)
+# (figure key, plain name, what it means; {m} is how many messages it was measured on)
 FIGURES = (
     ("in_domain_accuracy", "Understood at once",
-     "Of {n} messages about a topic the bot knows, the share it answered with the right "
+     "Of {m} about a topic the bot knows, the share it answered with the right "
      "topic straight away."),
     ("one_tap_accuracy", "Understood at once or with one tap",
-     "The same {n} messages: right straight away, or the right topic was among the buttons "
+     "The same {m}: right straight away, or the right topic was among the buttons "
      "the bot offered (\u201cis it one of these?\u201d)."),
     ("out_of_scope_false_positives", "Everyday messages taken for a crime",
-     "Of {n} messages about something else (weather, bins, burglary, a phone that won't "
+     "Of {m} about something else (weather, bins, burglary, a phone that won't "
      "charge), the share the bot wrongly answered as a cybercrime. Lower is better."),
     ("out_of_scope_offered", "Everyday messages offered a topic",
-     "The same {n} messages: the share shown \u201cis it one of these?\u201d buttons rather "
+     "The same {m}: the share shown \u201cis it one of these?\u201d buttons rather "
      "than a plain \u201cI'm not sure\u201d. Lower is better."),
     ("crisis_recall", "Crisis messages caught",
-     "Of {n} messages from someone in danger now or at risk of suicide or self-harm, the share "
+     "Of {m} from someone in danger now or at risk of suicide or self-harm, the share "
      "the safety screen caught, so emergency help came first. Must be 100%."),
     ("crisis_false_alarms", "Crisis false alarms",
-     "Of {n} ordinary messages that sound dramatic (\u201cdying to know\u201d, \u201cmy laptop "
+     "Of {m} with dramatic wording but no crisis (\u201cdying to know\u201d, \u201cmy laptop "
      "died\u201d), the share wrongly treated as a crisis. Lower is better."),
 )  # fmt: skip
 LOWER_IS_BETTER = ("out_of_scope_false_positives", "out_of_scope_offered", "crisis_false_alarms")
@@ -164,9 +164,13 @@ def _figures(report: Report, floors: Mapping[str, float]) -> str:
             f"<tr><th>{escape(name)}</th><td class='num'><strong>{figures[key]:.1%}</strong>"
             f"</td><td class='num'>{right} of {total}</td><td class='num'>{target}</td>"
             f"<td>{verdict}</td>"
-            f"<td>{escape(meaning.format(n=total))}</td></tr>"
+            f"<td>{escape(meaning.format(m=_messages(total)))}</td></tr>"
         )
     return "\n".join([*out, "</table>"])
+
+
+def _messages(n: int) -> str:
+    return "1 message" if n == 1 else f"{n} messages"
 
 
 def _matrix(report: Report, content: Content, names: Mapping[str, str]) -> str:

@@ -57,7 +57,7 @@ def confusion_matrix(
     the rest mistakes (orange). A rule sets off the rows and columns that are not topics.
     """
     cell, left, top = 18, 300, 112
-    width = left + cell * len(columns) + 80
+    width = max(left + cell * len(columns) + 80, left + 540)
     height = top + cell * len(rows) + 34
     number = {topic: k for k, topic in enumerate(rows, 1)}
     body: list[str] = []
@@ -113,7 +113,7 @@ def recall_precision_bars(
     names: Mapping[str, str],
 ) -> str:
     """Two bar panels side by side, one row per topic: recall and precision, with counts."""
-    row, left, top, panel, gap = 20, 250, 34, 240, 130
+    row, left, top, panel, gap = 20, 275, 44, 240, 125
     width = left + 2 * (panel + gap)
     height = top + row * len(items) + 14
     body: list[str] = []

@@ -74,17 +74,19 @@ def usage_section(usage: Mapping | None, names: Mapping[str, str]) -> str:
         ("Safety: danger now", safety.get("emergency", 0)),
         ("Safety: suicide or self-harm", safety.get("self_harm_crisis", 0)),
         ("Buttons pressed", totals.get("buttons", 0)),
-        ("People who asked the bot to forget them", totals.get("forget", 0)),
+        ("Requests to forget a conversation", totals.get("forget", 0)),
     )
     table = "".join(f"<tr><th>{escape(k)}</th><td class='num'>{int(v)}</td></tr>" for k, v in rows)
     top = sorted(totals.get("intents", {}).items(), key=lambda kv: -kv[1])[:10]
     topics = "".join(
         f"<tr><td>{escape(names.get(k, k))}</td><td class='num'>{int(v)}</td></tr>" for k, v in top
     )
+    first, last = escape(str(days[0]["date"])), escape(str(days[-1]["date"]))
     return (
         f"{head}<p>Counts only, from the live bot over the last {len(days)} days "
-        f"({escape(days[0]['date'])} to {escape(days[-1]['date'])}). No message text is kept "
-        f"or shown.</p><div class='small'>{''.join(charts)}</div><table class='narrow'>{table}</table>"
+        f"({first} to {last}). No message text is kept or shown.</p>"
+        f"<div class='small'>{''.join(charts)}</div>"
+        f"<table class='narrow'>{table}</table>"
         f"<table class='narrow'><tr><th>Most common topics</th><th>Times</th></tr>{topics}</table>"
     )
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test]`.
+"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test|report]`.
 
 The only module that reads argv and the environment; everything else gets plain values.
 Heavy imports (telegram, sqlite) happen inside the command that needs them.
@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--telegram", action="store_true", help="through the Telegram adapter")
     test.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     _add_content(test)
+
+    report = sub.add_parser("report", help="write a quality report page for a manager")
+    report.add_argument("--html", type=Path, required=True, help="the HTML file to write")
+    report.add_argument(
+        "--labelled", nargs="+", type=Path, help="JSONL files (default tests/data)"
+    )
+    report.add_argument("--days", type=int, default=28, help="days of usage (with BOT_DB)")
+    _add_content(report)
     return parser
 
 
@@ -290,6 +298,28 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return run_cli(paths, content=args.content, telegram=args.telegram, junit=args.junit)
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from bot.evaluate import DEFAULT_FLOORS
+    from bot.insight.report import write_report
+
+    loaded = _load_pipeline(args)
+    if loaded is None:
+        return 1
+    content, pipeline = loaded
+    db = os.environ.get("BOT_DB")
+    return write_report(
+        args.html,
+        content=content,
+        root=args.content,
+        pipeline=pipeline,
+        files=args.labelled or sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl")),
+        floors={**DEFAULT_FLOORS, **(pipeline.matcher.config.floors or {})},
+        db=Path(db) if db else None,
+        days=args.days,
+        err=sys.stderr,
+    )
+
+
 _COMMANDS = {
     "validate": _cmd_validate,
     "catalog": _cmd_catalog,
@@ -298,4 +328,5 @@ _COMMANDS = {
     "classify": _cmd_classify,
     "eval": _cmd_eval,
     "test": _cmd_test,
+    "report": _cmd_report,
 }

@@ -77,6 +77,10 @@ class Report:
     in_one_tap: int = 0  # right at once, or the right topic among the buttons offered
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     confused: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # Every in-domain or out-of-scope message matched to each intent: precision's denominator.
+    predicted: Counter[str] = field(default_factory=Counter)
+    # Up to 3 `file:line` per (expected, got), when the rows carry "where" (read_labelled).
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     oos_total: int = 0
     oos_false: int = 0
     oos_offered: int = 0
@@ -100,14 +104,28 @@ class Report:
             "crisis_false_alarms": share(self.calm_alarms, self.calm_total, 0.0),
         }
 
+    def precision(self) -> dict[str, float]:
+        """Per intent: of the messages matched to it, the share that really were about it."""
+        return {
+            intent: self.per_intent.get(intent, [0, 0])[0] / count
+            for intent, count in self.predicted.items()
+        }
 
-def read_labelled(paths: Iterable[Path]) -> list[dict[str, object]]:
+    def _note(self, key: tuple[str, str], where: object) -> None:
+        if where is not None and len(self.examples[key]) < 3:
+            self.examples[key].append(str(where))
+
+
+def read_labelled(paths: Iterable[Path], *, where: bool = False) -> list[dict[str, object]]:
+    """Read JSONL rows; with `where`, each row also gets "where": "file:line" for reports."""
     rows: list[dict[str, object]] = []
     for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
                     rows.append(json.loads(line))
+                    if where:
+                        rows[-1]["where"] = f"{path}:{number}"
                 except json.JSONDecodeError as error:
                     raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
     return rows
@@ -120,6 +138,8 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
         text, label, kind = str(row["text"]), row.get("intent"), row.get("set")
         match, safety = pipeline.classify(text)
         predicted = match.intent if match.decision == "matched" else None
+        if predicted is not None and kind in ("in_domain", "out_of_scope"):
+            report.predicted[predicted] += 1
         if kind == "in_domain":
             report.in_total += 1
             counts = report.per_intent[str(label)]
@@ -130,10 +150,14 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
             if predicted == label or label in match.offered:
                 report.in_one_tap += 1
             else:
-                report.confused[(str(label), str(predicted or match.decision))] += 1
+                key = (str(label), str(predicted or match.decision))
+                report.confused[key] += 1
+                report._note(key, row.get("where"))
         elif kind == "out_of_scope":
             report.oos_total += 1
             report.oos_false += predicted is not None
+            if predicted is not None:
+                report._note(("out_of_scope", predicted), row.get("where"))
             report.oos_offered += bool(match.offered)
         elif kind == "crisis":
             report.crisis_total += 1

@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="measure the matcher on a labelled set")
     evaluate.add_argument("files", nargs="*", type=Path, help="JSONL files (default tests/data)")
+    evaluate.add_argument(
+        "--misses", action="store_true", help="list every wrong message as file:line"
+    )
+    evaluate.add_argument(
+        "--self",
+        dest="self_check",
+        action="store_true",
+        help="test the catalog's own examples (10-fold): which would go to another intent",
+    )
     _add_content(evaluate)
 
     validate = sub.add_parser("validate", help="check intents/ and responses/ for mistakes")
@@ -155,6 +164,10 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
 
+    if args.self_check:
+        from bot.insight.selfcheck import run_self_check
+
+        return run_self_check(args.content, sys.stdout, sys.stderr)
     loaded = _load_pipeline(args)
     if loaded is None:
         return 1
@@ -165,7 +178,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"cannot read the labelled set: {error}", file=sys.stderr)
         return 2
     floors = {**DEFAULT_FLOORS, **(loaded[1].matcher.config.floors or {})}
-    return print_report(evaluate(loaded[1], rows), floors, sys.stdout)
+    topics = [i.id for i in loaded[0].intents.values() if i.kind != "negative"]
+    report = evaluate(loaded[1], rows)
+    return print_report(report, floors, sys.stdout, misses=args.misses, intents=topics)
 
 
 def _engine(args: argparse.Namespace):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,30 @@ def test_parser_jargon_never_reaches_an_operator(tmp_path: Path, text: str) -> N
     _doc, problems = load_yaml(file, "intents/broken.yaml")
     for problem in problems:
         assert not any(word in problem.message for word in JARGON), problem.message
+
+
+DATA = Path(__file__).resolve().parent / "data"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_yes_and_no_need_no_quotes_as_both_guides_say(tmp_path: Path) -> None:
+    """docs/content-format.md and docs/operators.md agree with the loader on yes/no."""
+    from datetime import date
+
+    from bot.validate import check
+
+    root = tmp_path / "content"
+    shutil.copytree(DATA / "mini", root)
+    reply = root / "responses" / "phishing.yaml"
+    text = reply.read_text(encoding="utf-8")
+    reply.write_text(text.replace('id: "yes"', "id: yes").replace('id: "no"', "id: no"))
+    assert check(root, contract=False, today=date(2026, 12, 1)) == []
+    reply.write_text(text.replace('id: "yes"', "id: true"))
+    assert [p.message for p in check(root, contract=False, today=date(2026, 12, 1))] == [
+        "id: expected text, got true: put it in quotes"
+    ]
+    guide = (DOCS / "content-format.md").read_text(encoding="utf-8")
+    operators = (DOCS / "operators.md").read_text(encoding="utf-8")
+    assert "yes/no/on/off stay text, quoted or not; only true/false need quotes" in guide
+    assert "YAML reads them as true/false" not in guide
+    assert "Words such as `yes`, `no`, `on` and `off` are kept as text" in operators

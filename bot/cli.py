@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     catalog = sub.add_parser("catalog", help="print the loaded catalog")
     catalog.add_argument("--json", action="store_true", help="as JSON (the only format)")
+    catalog.add_argument("--route", metavar="ID", help="list every file:line using this route")
     _add_content(catalog)
 
     test = sub.add_parser("test", help="run scripted conversations")
@@ -104,6 +105,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from bot.validate import run_catalog
+
+    if args.route is not None:
+        from bot.insight.routeuse import run_route_uses
+
+        return run_route_uses(args.content, args.route, sys.stdout, sys.stderr)
 
     return run_catalog(args.content, out=sys.stdout, err=sys.stderr)
 

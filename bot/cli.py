@@ -44,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="measure the matcher on a labelled set")
     evaluate.add_argument("files", nargs="*", type=Path, help="JSONL files (default tests/data)")
+    evaluate.add_argument(
+        "--misses", action="store_true", help="list every wrong message as file:line"
+    )
+    evaluate.add_argument(
+        "--self",
+        dest="self_check",
+        action="store_true",
+        help="test the catalog's own examples (10-fold): which would go to another intent",
+    )
     _add_content(evaluate)
 
     validate = sub.add_parser("validate", help="check intents/ and responses/ for mistakes")
@@ -51,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     catalog = sub.add_parser("catalog", help="print the loaded catalog")
     catalog.add_argument("--json", action="store_true", help="as JSON (the only format)")
+    catalog.add_argument("--route", metavar="ID", help="list every file:line using this route")
     _add_content(catalog)
 
     test = sub.add_parser("test", help="run scripted conversations")
@@ -103,6 +113,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from bot.validate import run_catalog
+
+    if args.route is not None:
+        from bot.insight.routeuse import run_route_uses
+
+        return run_route_uses(args.content, args.route, sys.stdout, sys.stderr)
 
     return run_catalog(args.content, out=sys.stdout, err=sys.stderr)
 
@@ -163,6 +178,10 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from bot.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
 
+    if args.self_check:
+        from bot.insight.selfcheck import run_self_check
+
+        return run_self_check(args.content, sys.stdout, sys.stderr)
     loaded = _load_pipeline(args)
     if loaded is None:
         return 1
@@ -173,7 +192,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         print(f"cannot read the labelled set: {error}", file=sys.stderr)
         return 2
     floors = {**DEFAULT_FLOORS, **(loaded[1].matcher.config.floors or {})}
-    return print_report(evaluate(loaded[1], rows), floors, sys.stdout)
+    topics = [i.id for i in loaded[0].intents.values() if i.kind != "negative"]
+    report = evaluate(loaded[1], rows)
+    return print_report(report, floors, sys.stdout, misses=args.misses, intents=topics)
 
 
 def _engine(args: argparse.Namespace):

@@ -103,6 +103,7 @@ class Gated:
 
     content: Content | None
     problems: list[Problem]
+    tree: Tree | None = None  # what was read, for checks only `validate` runs
 
     @property
     def errors(self) -> list[Problem]:
@@ -124,7 +125,7 @@ def gate(
     try:
         tree, problems = inspect_content(Path(root), contract=contract, today=today)
         if any(p.is_error for p in problems):
-            return Gated(None, problems)
+            return Gated(None, problems, tree)
         content = build_content(tree)
         settings = settings or GateSettings.load()
         problems = sorted(
@@ -137,7 +138,7 @@ def gate(
             "the content was not loaded; please report this to the developers"
         )
         return Gated(None, [Problem(str(root), 1, message)])
-    return Gated(None if any(p.is_error for p in problems) else content, problems)
+    return Gated(None if any(p.is_error for p in problems) else content, problems, tree)
 
 
 def load_content(root: Path, *, contract: bool = True) -> Content:

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bot.insight.misses import NOT_CRISIS, OUT_OF_SCOPE, Miss, print_misses, untested_intents
 from bot.matcher import Matcher
 from bot.model import Match
 from bot.safety import SafetyScreen
 
+WHERE = "_where"  # file:line of a labelled row, added by read_labelled
 DEFAULT_FLOORS: dict[str, float] = {
     "in_domain_accuracy": 0.92,
     "out_of_scope_false_positives": 0.05,
@@ -58,12 +60,37 @@ def match_to_json(text: str, match: Match, safety: str | None) -> dict[str, obje
     return data
 
 
+def message_text(line: str) -> str:
+    """The message on one input line: a JSON object's "text" (JSONL), else the line itself.
+
+    Decided per line, so a file of JSONL and a file of plain messages both work, and a plain
+    message that merely starts with "{" is still classified as typed.
+    """
+    text = line.rstrip("\r\n")
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+        if isinstance(data, dict) and isinstance(data.get("text"), str):
+            return data["text"]
+    return text
+
+
 def run_classify(pipeline: Pipeline, lines: Iterable[str], out: TextIO, *, explain: bool) -> int:
     """One JSON line out per line in, flushed at once so it can sit in a pipe."""
+    from bot.insight.explain import explain as explain_match
+
     for raw in lines:
-        text = raw.rstrip("\n")
+        text = message_text(raw)
         match, safety = pipeline.classify(text, explain=explain)
-        out.write(json.dumps(match_to_json(text, match, safety), ensure_ascii=False) + "\n")
+        data = match_to_json(text, match, safety)
+        if explain:
+            data["evidence"] = {
+                **(match.evidence or {}),
+                **explain_match(pipeline.matcher, text, match, safety),
+            }
+        out.write(json.dumps(data, ensure_ascii=False) + "\n")
         out.flush()
     return 0
 
@@ -79,7 +106,7 @@ class Report:
     confused: Counter[tuple[str, str]] = field(default_factory=Counter)
     # Every in-domain or out-of-scope message matched to each intent: precision's denominator.
     predicted: Counter[str] = field(default_factory=Counter)
-    # Up to 3 `file:line` per (expected, got), when the rows carry "where" (read_labelled).
+    # Up to 3 `file:line` per (expected, got), from the rows' WHERE (read_labelled).
     examples: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     oos_total: int = 0
     oos_false: int = 0
@@ -90,6 +117,8 @@ class Report:
     calm_total: int = 0
     calm_alarms: int = 0
     calm_alarm_texts: list[str] = field(default_factory=list)
+    misses: list[Miss] = field(default_factory=list)  # every wrong answer, for --misses
+    labelled: set[str] = field(default_factory=set)  # intents the set has a message for
 
     def figures(self) -> dict[str, float]:
         def share(part: int, whole: int, empty: float) -> float:
@@ -116,19 +145,28 @@ class Report:
             self.examples[key].append(str(where))
 
 
-def read_labelled(paths: Iterable[Path], *, where: bool = False) -> list[dict[str, object]]:
+def read_labelled(paths: Iterable[Path]) -> list[dict[str, object]]:
     """Read JSONL rows; with `where`, each row also gets "where": "file:line" for reports."""
     rows: list[dict[str, object]] = []
     for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
-                    if where:
-                        rows[-1]["where"] = f"{path}:{number}"
+                    row = json.loads(line)
                 except json.JSONDecodeError as error:
                     raise ValueError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+                if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                    raise ValueError(f'{path}:{number}: expected {{"text": ..., "set": ...}}')
+                rows.append({**row, WHERE: f"{_shown(path)}:{number}"})
     return rows
+
+
+def _shown(path: Path) -> str:
+    """A path as an operator would type it: relative to the current folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report:
@@ -140,6 +178,18 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
         predicted = match.intent if match.decision == "matched" else None
         if predicted is not None and kind in ("in_domain", "out_of_scope"):
             report.predicted[predicted] += 1
+        expected = {"out_of_scope": OUT_OF_SCOPE, "not_crisis": NOT_CRISIS}.get(str(kind))
+        if label is not None:
+            report.labelled.add(str(label))
+        wrong = (
+            (kind == "in_domain" and predicted != label)
+            or (kind == "crisis" and safety is None)
+            or (kind == "out_of_scope" and predicted is not None)
+            or (kind == "not_crisis" and safety is not None)
+        )
+        if wrong:
+            where = str(row.get(WHERE, "?"))
+            report.misses.append(Miss(where, expected or str(label), match, safety, text))
         if kind == "in_domain":
             report.in_total += 1
             counts = report.per_intent[str(label)]
@@ -152,12 +202,12 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
             else:
                 key = (str(label), str(predicted or match.decision))
                 report.confused[key] += 1
-                report._note(key, row.get("where"))
+                report._note(key, row.get(WHERE))
         elif kind == "out_of_scope":
             report.oos_total += 1
             report.oos_false += predicted is not None
             if predicted is not None:
-                report._note(("out_of_scope", predicted), row.get("where"))
+                report._note(("out_of_scope", predicted), row.get(WHERE))
             report.oos_offered += bool(match.offered)
         elif kind == "crisis":
             report.crisis_total += 1
@@ -173,8 +223,19 @@ def evaluate(pipeline: Pipeline, rows: Iterable[Mapping[str, object]]) -> Report
     return report
 
 
-def print_report(report: Report, floors: Mapping[str, float], out: TextIO) -> int:
-    """Print the figures and return 1 when any is below its floor."""
+def print_report(
+    report: Report,
+    floors: Mapping[str, float],
+    out: TextIO,
+    *,
+    misses: bool = False,
+    intents: Iterable[str] = (),
+) -> int:
+    """Print the figures and return 1 when any is below its floor.
+
+    `intents` (the catalog's topics) turns on a warning for each one the set never tests;
+    `misses` adds every wrong message with its file:line.
+    """
     figures = report.figures()
     out.write(
         f"in-domain accuracy      {figures['in_domain_accuracy']:7.1%}  "
@@ -205,13 +266,20 @@ def print_report(report: Report, floors: Mapping[str, float], out: TextIO) -> in
         report.per_intent.items(), key=lambda kv: kv[1][0] / kv[1][1]
     ):
         out.write(f"  {intent:28} {right / total:6.1%}  ({right}/{total})\n")
-    out.write("\nmost confused (expected -> got):\n")
-    for (expected, got), count in report.confused.most_common(10):
+    out.write("\nmost confused first (expected -> got), every pair:\n")
+    for (expected, got), count in sorted(report.confused.items(), key=lambda kv: (-kv[1], kv[0])):
         out.write(f"  {count:3}  {expected} -> {got}\n")
     for text in report.crisis_missed:
         out.write(f"MISSED CRISIS: {text}\n")
     for text in report.calm_alarm_texts:
         out.write(f"false alarm: {text}\n")
+    if misses:
+        print_misses(report.misses, out)
+    for intent in untested_intents(intents, report.labelled):
+        out.write(
+            f"warning: intent {intent!r} has no labelled test message in the sets read: "
+            "its accuracy is not measured (add a few lines for it)\n"
+        )
     failed = [
         name
         for name, floor in floors.items()

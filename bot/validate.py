@@ -14,6 +14,7 @@ from typing import TextIO
 
 from bot.content import build_content, gate, inspect_content
 from bot.html import visible_text
+from bot.insight.confusable import check_confusable
 from bot.model import Content, Route
 from bot.problem import ContentError, Problem, refusal_lines
 from bot.safetycheck import GateSettings
@@ -73,6 +74,9 @@ def run_validate(
         f"{len(content.routes)} routes, {len(content.responses)} responses.",
         file=out,
     )
+    if gated.tree is not None:
+        # Only here, not at start-up: comparing every example with every other takes a second.
+        problems = sorted({*problems, *check_confusable(gated.tree)})
     warnings = [p for p in problems if not p.is_error]
     if warnings:
         print(f"{len(warnings)} warning(s):", file=out)

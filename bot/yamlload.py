@@ -21,6 +21,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.insight.yamlwords import GENERAL, plain_yaml_error
 from bot.problem import Problem
 from bot.rawread import read_text
 
@@ -203,13 +204,12 @@ def _compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     except Refused as exc:
         return None, [Problem(path, exc.line, exc.message)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        what = exc.problem or exc.context or "invalid YAML"
-        hint = "check the indentation, and write text containing ': ' or '#' as a | block"
-        return None, [Problem(path, line, f"YAML syntax error: {what} ({hint})")]
+        # Plain words, never the parser's "<block end>" or column numbers.
+        line, message = plain_yaml_error(exc, text.splitlines())
+        return None, [Problem(path, line, message)]
     except yaml.YAMLError as exc:
-        return None, [Problem(path, 1, f"YAML syntax error: {exc}")]
+        log.debug("unreadable YAML in %s: %s", path, exc)
+        return None, [Problem(path, 1, GENERAL)]
     except RecursionError:
         message = "nesting is far too deep to read: check the [ ] and { } brackets"
         return None, [Problem(path, 1, message)]

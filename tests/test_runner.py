@@ -52,8 +52,8 @@ class TestScriptFormat:
         [
             (
                 "bad_yaml",
-                "bad_yaml.yaml:4: YAML syntax error: mapping values are not allowed here "
-                "(check the indentation, and write text containing ': ' or '#' as a | block)",
+                "bad_yaml.yaml:4: this line is indented differently from the one above: line "
+                "it up with the lines it belongs with (spaces only)",
             ),
             (
                 "unknown_key",

@@ -23,8 +23,8 @@ TODAY = date(2026, 12, 1)
 # One broken file per folder in data/invalid/, laid over a copy of data/mini/.
 EXPECTED: dict[str, list[str]] = {
     "yaml_syntax": [
-        "intents/greeting.yaml:4: YAML syntax error: mapping values are not allowed here "
-        "(check the indentation, and write text containing ': ' or '#' as a | block)"
+        "intents/greeting.yaml:4: this line is indented differently from the one above: "
+        "line it up with the lines it belongs with (spaces only)"
     ],
     "not_utf8": ["intents/greeting.yaml:13: file is not UTF-8 text (byte 0xe9): save it as UTF-8"],
     "empty_file": [

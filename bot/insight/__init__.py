@@ -1,3 +1,3 @@
-"""Operators' views of the bot: measured quality and usage, as pages a manager can read."""
+"""Operators' views: what the bot gets wrong and why, measured quality, usage, review."""
 
 from __future__ import annotations

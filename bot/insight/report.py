@@ -73,7 +73,7 @@ def write_report(
 ) -> int:
     """Measure, draw and write the page; return 2 when a labelled file cannot be read."""
     try:
-        rows = read_labelled(files, where=True)
+        rows = read_labelled(files)
     except (OSError, ValueError) as error:
         err.write(f"cannot read the labelled set: {error}\n")
         return 2

@@ -21,6 +21,14 @@ def _add_content(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", type=Path, default=PROJECT_ROOT, help=CONTENT_HELP)
 
 
+def _tag_list(text: str) -> tuple[str, ...]:
+    """`crisis,telegram` -> ("crisis", "telegram"); at least one tag."""
+    tags = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not tags:
+        raise argparse.ArgumentTypeError("give at least one tag, like --tags crisis,telegram")
+    return tags
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser; kept separate so tests can inspect it."""
     parser = argparse.ArgumentParser(
@@ -67,6 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("paths", nargs="*", type=Path, help="script files or folders")
     test.add_argument("--telegram", action="store_true", help="through the Telegram adapter")
     test.add_argument("--junit", type=Path, help="write a JUnit XML report here")
+    test.add_argument(
+        "--tags", type=_tag_list, default=(), help="only scripts with any of these (a,b,...)"
+    )
+    test.add_argument(
+        "-v",
+        "--verbose",
+        dest="whole",
+        action="store_true",
+        help="show the bot's replies in full when a script fails",
+    )
+    test.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="chat on the console, then write what was said as a script to FILE",
+    )
     _add_content(test)
 
     report = sub.add_parser("report", help="write a quality report page for a manager")
@@ -315,8 +339,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_test(args: argparse.Namespace) -> int:
     from bot.scripts import run_cli
 
+    if args.record is not None:
+        from bot.script_record import run_record
+
+        mixed = [name for name, given in _RECORD_ALONE if getattr(args, given)]
+        if mixed:
+            print(f"error: --record cannot be combined with {', '.join(mixed)}", file=sys.stderr)
+            return 2
+        return run_record(
+            args.record, content=args.content, stdin=_stdin_bytes(), out=sys.stdout, err=sys.stderr
+        )
     paths = args.paths or [PROJECT_ROOT / "tests" / "conversations"]
-    return run_cli(paths, content=args.content, telegram=args.telegram, junit=args.junit)
+    return run_cli(
+        paths,
+        content=args.content,
+        telegram=args.telegram,
+        junit=args.junit,
+        tags=args.tags,
+        whole=args.whole,
+    )
+
+
+# What `--record` cannot go with: it writes one script, it does not run any.
+_RECORD_ALONE = (
+    ("script paths", "paths"),
+    ("--tags", "tags"),
+    ("--telegram", "telegram"),
+    ("--junit", "junit"),
+)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

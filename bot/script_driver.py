@@ -113,7 +113,8 @@ class TelegramDriver:
             turn = await tg.send_text(chat_id, self._addressed(step.value, step.group))
         text = " ".join(_SPACE.sub(" ", m.text).strip() for m in turn.messages)
         buttons = [b for m in turn.messages for row in m.buttons for b in row]
-        return Outcome(list(turn.replies), text, buttons)
+        messages = tuple(m.text.strip() for m in turn.messages)  # as delivered, for -v
+        return Outcome(list(turn.replies), text, buttons, messages)
 
     def _addressed(self, text: str, group: bool) -> str:
         """In a group a person must mention the bot to be heard."""

@@ -27,6 +27,13 @@ def plain(text: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", text))).strip()
 
 
+def readable(text: str) -> str:
+    """One reply as the user reads it, whole: tags gone, entities decoded, line breaks kept."""
+    shown = html.unescape(_TAG.sub("", text))
+    lines = [_SPACE.sub(" ", line).strip() for line in shown.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def fill(wanted: str, routes: Mapping[str, Route]) -> str:
     """Fill `{route_id.key}` in an expected text as the user reads it (a link reads as its label).
 
@@ -47,6 +54,7 @@ class Outcome:
     replies: list[Reply]
     text: str  # all replies' text, joined, as the user reads it
     buttons: list[tuple[str, str]]  # (label, data) of every button offered, in order
+    messages: tuple[str, ...] = ()  # each message whole, as the user reads it (for -v)
 
     @property
     def intent(self) -> str | None:
@@ -72,14 +80,28 @@ class Outcome:
     def from_replies(cls, replies: Sequence[Reply]) -> Outcome:
         text = " ".join(plain(r.text) for r in replies)
         buttons = [(b.label, b.data) for r in replies for row in r.buttons for b in row]
-        return cls(list(replies), text, buttons)
+        messages = tuple(readable(r.text) for r in replies)
+        return cls(list(replies), text, buttons, messages)
 
-    def describe(self) -> list[str]:
-        """What the bot did, shortened for a failure report."""
-        text = self.text if len(self.text) <= SHOW_TEXT else self.text[: SHOW_TEXT - 3] + "..."
+    def describe(self, *, whole: bool = False) -> list[str]:
+        """What the bot did, for a failure report: cut short, or `whole` message by message.
+
+        Cut to SHOW_TEXT characters by default so a run over many scripts stays scannable;
+        `python -m bot test -v` asks for every word, which a tester needs to fix a script.
+        """
+        count = f"the bot replied ({len(self.replies)} message(s))"
+        if whole:
+            lines = [f"{count}:"]
+            for number, message in enumerate(self.messages or (self.text,), 1):
+                lines.append(f"  message {number}:")
+                lines += [f"    | {line}".rstrip() for line in message.splitlines() or [""]]
+        else:
+            text = self.text
+            text = text if len(text) <= SHOW_TEXT else text[: SHOW_TEXT - 3] + "..."
+            lines = [f"{count}: {text!r}"]
         buttons = ", ".join(f"[{label}]" for label in self.labels) or "none"
         return [
-            f"the bot replied ({len(self.replies)} message(s)): {text!r}",
+            *lines,
             f"  intent: {self.intent}; safety: {str(self.safety).lower()}",
             f"  routes: {', '.join(self.routes) or 'none'}",
             f"  buttons: {buttons}",

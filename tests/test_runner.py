@@ -15,7 +15,7 @@ import pytest
 from bot.cli import main
 from bot.engine import Engine
 from bot.matcher import Matcher
-from bot.model import Button, Content, Reply
+from bot.model import Button, Content, Event, Reply
 from bot.safety import SafetyScreen
 from bot.script_format import Expect, Script, Step, load_script
 from bot.scripts import FIXED_NOW, Outcome, check, load_all, run_script
@@ -433,3 +433,244 @@ class TestDocs:
             script, problems = load_script(write(tmp_path, text, f"ex{number}.yaml"))
             assert [p.format() for p in problems] == []
             assert script is not None
+
+
+def three_scripts(folder: Path) -> Path:
+    """Tagged scripts for --tags: commands only, so the matcher cannot change them."""
+    write(
+        folder,
+        "name: Tagged crisis\ntags: [crisis]\nturns:\n  - command: /start phishing\n"
+        "  - burst: hello\n    times: 2\n",
+        "a.yaml",
+    )
+    write(
+        folder,
+        "name: Tagged telegram\ntags: [telegram, x]\nturns:\n  - command: /menu\n",
+        "b.yaml",
+    )
+    write(folder, "name: Tagged other\ntags: [other]\nturns:\n  - command: /help\n", "c.yaml")
+    return folder
+
+
+class TestVerbose:
+    LONG = "word " * 60 + "<b>the very end</b> of it"
+
+    def test_whole_replies_are_shown_message_by_message(self) -> None:
+        """With whole=True nothing is cut: each message in full, on its own lines, as read."""
+        first = Reply(self.LONG + "\n\nsecond &amp; line", ((Button("Go", "other"),),), "phishing")
+        shown = outcome(first, QUESTION).describe(whole=True)
+        assert shown[:6] == [
+            "the bot replied (2 message(s)):",
+            "  message 1:",
+            "    | " + self.LONG.replace("<b>", "").replace("</b>", "").replace("  ", " "),
+            "    |",
+            "    | second & line",
+            "  message 2:",
+        ]
+        assert shown[6] == "    | Did you click?"
+        assert shown[7:] == [
+            "  intent: phishing; safety: false",
+            "  routes: none",
+            "  buttons: [Go], [Yes]",
+        ]
+
+    def test_short_form_cuts_at_160_characters(self) -> None:
+        """Without -v the text stays on one line, cut, so a long run stays scannable."""
+        shown = outcome(Reply(self.LONG))
+        assert "the very end" not in shown.describe()[0]
+        assert shown.describe()[0].rstrip("'\"").endswith("...")
+
+    def test_cli_v_prints_every_word_of_a_failing_turn(
+        self, bot: Engine, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`bot test -v` shows what the bot said in full; without -v the short form stays."""
+        from bot.script_driver import EngineDriver
+        from bot.script_outcome import readable
+
+        script = str(BAD / "fail" / "wrong_intent.yaml")
+
+        async def said() -> list[str]:
+            async with EngineDriver(bot) as driver:
+                replies = await driver.handle("me", Event("command", "/start", "phishing"))
+            return [readable(r.text) for r in replies]
+
+        import asyncio
+
+        messages = asyncio.run(said())
+        assert main(["test", "-v", script]) == 1
+        whole = capsys.readouterr().out
+        for message in messages:
+            for line in message.splitlines():
+                assert f"| {line}".rstrip() in whole
+        assert "message 2:" in whole
+        assert main(["test", script]) == 1
+        short = capsys.readouterr().out
+        assert messages[-1].splitlines()[-1] not in short
+        assert "message 1:" not in short
+        assert '..."' in short
+
+
+class TestTags:
+    def test_only_scripts_with_any_of_the_tags_run(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """`--tags crisis,telegram` runs the scripts tagged crisis or telegram, and says so."""
+        folder = three_scripts(tmp_path)
+        assert main(["test", "--tags", "crisis,telegram", str(folder)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[0] == "2 of 3 script(s) tagged crisis, telegram"
+        assert [line.split(" (")[0] for line in out[1:3]] == [
+            "PASS Tagged crisis",
+            "PASS Tagged telegram",
+        ]
+        assert out[3] == "2 passed, 0 failed"
+
+    def test_tags_combine_with_telegram(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """With --telegram the tagged script plays its Telegram-only burst, not skipping it."""
+        folder = three_scripts(tmp_path)
+        assert main(["test", "--tags", "crisis", str(folder)]) == 0
+        assert "(1 Telegram-only turn(s) skipped)" in capsys.readouterr().out
+        assert main(["test", "--telegram", "--tags", "crisis", str(folder)]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[0] == "1 of 3 script(s) tagged crisis"
+        assert out[1] == f"PASS Tagged crisis ({folder / 'a.yaml'})"
+
+    def test_an_unknown_tag_lists_the_known_ones(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A misspelt tag is not an empty pass: exit 2, a suggestion and every known tag."""
+        folder = three_scripts(tmp_path)
+        assert main(["test", "--tags", "crysis,x", str(folder)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err == (
+            "unknown tag 'crysis' (did you mean 'crisis'?); "
+            "the scripts' tags are: crisis, other, telegram, x\n"
+        )
+        assert captured.out == ""
+
+    def test_default_folder_names_the_shipped_tags(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Without paths, the tags come from tests/conversations."""
+        assert main(["test", "--tags", "no-such-tag"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("unknown tag 'no-such-tag'; the scripts' tags are: ")
+        assert ", safety," in err
+
+    def test_an_empty_tag_list_is_refused(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as stopped:
+            main(["test", "--tags", " , "])
+        assert stopped.value.code == 2
+        assert "give at least one tag" in capsys.readouterr().err
+
+
+class TestKnownBug:
+    STILL = f"{BAD}/known_bug/still_failing.yaml"
+    NOW = f"{BAD}/known_bug/now_passing.yaml"
+
+    def test_a_known_bug_still_failing_does_not_fail_the_run(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """XFAIL: shown with what still fails, counted apart, exit 0."""
+        assert main(["test", self.STILL, str(BAD / "pass")]) == 0
+        out = capsys.readouterr().out.splitlines()
+        assert out[0] == f"XFAIL A known bug that is still there ({self.STILL}) [known-bug]"
+        assert out[1] == f"    {self.STILL}:4: turn 1 (command: '/start phishing')"
+        assert out[-1] == "1 passed, 0 failed, 1 known bug(s) still failing (XFAIL)"
+
+    def test_a_fixed_known_bug_fails_the_run_and_says_what_to_do(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """XPASS: exit 1 with the instruction, so the script guards against the bug again."""
+        assert main(["test", self.NOW]) == 1
+        assert capsys.readouterr().out.splitlines() == [
+            f"XPASS A known bug that has been fixed ({self.NOW}) [known-bug]",
+            f"    fixed? this known-bug script now passes: remove the tag from {self.NOW}",
+            "0 passed, 0 failed, 1 known-bug script(s) now passing (XPASS): remove the tag",
+        ]
+
+    def test_telegram_gives_the_same_verdicts(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["test", "--telegram", self.STILL]) == 0
+        assert main(["test", "--telegram", self.NOW]) == 1
+        out = capsys.readouterr().out
+        assert "XFAIL A known bug that is still there" in out
+        assert "XPASS A known bug that has been fixed" in out
+
+    def test_junit_skips_xfail_and_fails_xpass(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """As pytest's own junitxml: XFAIL is skipped, XPASS is a failure with the instruction."""
+        report = tmp_path / "junit.xml"
+        main(["test", str(BAD / "known_bug"), str(BAD / "pass"), "--junit", str(report)])
+        capsys.readouterr()
+        suite = ET.parse(report).getroot()
+        counts = [suite.get(k) for k in ("tests", "failures", "errors", "skipped")]
+        assert counts == ["3", "1", "0", "1"]
+        cases = {c.get("name"): c for c in suite.iter("testcase")}
+        skipped = cases["A known bug that is still there"].find("skipped")
+        assert skipped is not None
+        assert skipped.get("type") == "xfail"
+        assert skipped.get("message") == (
+            "known-bug, still failing: expected intent romance_fraud, got phishing"
+        )
+        failure = cases["A known bug that has been fixed"].find("failure")
+        assert failure is not None
+        assert failure.get("type") == "xpass"
+        assert failure.get("message") == (
+            f"fixed? this known-bug script now passes: remove the tag from {self.NOW}"
+        )
+        assert list(cases["Deep link then a button"]) == []
+
+    def test_junit_failures_carry_whole_replies(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A CI page cannot be re-run with -v, so the JUnit text holds every message."""
+        report = tmp_path / "junit.xml"
+        main(["test", str(BAD / "fail" / "wrong_intent.yaml"), "--junit", str(report)])
+        capsys.readouterr()
+        failure = ET.parse(report).getroot().find("testcase/failure")
+        assert failure is not None
+        assert "  message 2:" in (failure.text or "")
+
+    @pytest.mark.slow
+    def test_pytest_gives_the_same_verdicts(self) -> None:
+        """tests/test_scripts.py: XFAIL says what still fails; XPASS fails with the instruction."""
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "BOT_CONVERSATIONS": str(BAD / "known_bug"), "PYTHONPATH": str(ROOT)}
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "tests/test_scripts.py",
+                "-k",
+                "test_conversation",
+                "-rxX",
+                "-p",
+                "no:cacheprovider",
+                "-o",
+                "addopts=",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 1, run.stdout + run.stderr
+        out = run.stdout
+        assert (
+            "[XPASS(strict)] fixed? this known-bug script now passes: remove the tag from "
+            f"{self.NOW}" in out
+        )
+        assert (
+            "XFAIL tests/test_scripts.py::TestConversations::test_conversation[A known bug that "
+            "is still there] - known-bug, still failing: expected intent romance_fraud, got "
+            "phishing" in out
+        )
+        assert "1 failed, 5 deselected, 1 xfailed" in out

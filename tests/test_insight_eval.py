@@ -55,7 +55,8 @@ class TestMisses:
         start = lines.index("3 message(s) the bot got wrong (expected -> got):")
         where = str(labelled)
         assert re.fullmatch(
-            rf"{re.escape(where)}:4: expected card_fraud, got (offered card_fraud(, \w+)*|no match) "
+            rf"{re.escape(where)}:4: expected card_fraud, "
+            r"got (offered card_fraud(, \w+)*|no match) "
             r"\(best card_fraud \d+\.\d; runner-up \w+ \d+\.\d\)",
             lines[start + 1],
         ), lines[start + 1]

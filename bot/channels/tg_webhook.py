@@ -7,6 +7,10 @@ or missing secret with 403 and a body over MAX_BODY with 413 before a byte of it
 and a chunked body is counted as it comes and cut off at MAX_BODY. Every other path gets 404
 the same way. `GET /healthz` answers "ok" (200) once the bot is serving, 503 before.
 
+A body that is not JSON, not an update, or an update whose fields have the wrong types (Telegram
+never sends one; a forger with the secret might) gets 400 and never reaches the adapter. PTB's
+own handler answered 500 to the first and queued the last, where the adapter then crashed.
+
 `GuardedUpdater` is PTB's Updater with only the webhook server swapped; the rest of PTB
 (setWebhook, update queue, run_webhook, shutdown) is unchanged.
 """
@@ -14,16 +18,18 @@ the same way. `GET /healthz` answers "ok" (200) once the bot is serving, 503 bef
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from socket import socket
 from ssl import SSLContext
-from typing import Any
+from typing import Any, NoReturn
 
 import tornado.web
-from telegram.ext import Updater
+from telegram import Message, MessageEntity, Update
+from telegram.ext import ExtBot, Updater
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass, WebhookServer
 from tornado.httpserver import HTTPServer
 
@@ -56,8 +62,99 @@ class _GuardedTelegramHandler(TelegramHandler):
         self._chunks.append(chunk)
 
     async def post(self) -> None:
-        self.request.body = b"".join(self._chunks)
-        await super().post()
+        """PTB's post, answering 400 (never 500) to a body it cannot make a sound update of."""
+        try:
+            data = json.loads(b"".join(self._chunks))
+        except (ValueError, RecursionError) as err:  # bad UTF-8 or JSON, or nested too deep
+            self._refuse(f"a body that is not JSON ({type(err).__name__})")
+        if not isinstance(data, dict):
+            self._refuse(f"JSON that is not an update ({type(data).__name__})")
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as err:  # PTB's parser meets a shape it cannot build
+            self._refuse(f"an update PTB cannot parse ({type(err).__name__})")
+        try:
+            problem = update_problem(update)
+        except Exception as err:  # a shape the check did not foresee: still a 400, never a 500
+            problem = f"shape ({type(err).__name__})"
+        if problem:
+            self._refuse(f"an update with a malformed {problem}")
+        if isinstance(self.bot, ExtBot):
+            self.bot.insert_callback_data(update)
+        await self.update_queue.put(update)
+
+    def _refuse(self, what: str) -> NoReturn:
+        log.warning("webhook: refused %s", what)  # never the body: it is what people wrote
+        raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST, reason="Update could not be processed")
+
+
+def _int(value: object) -> bool:
+    return type(value) is int
+
+
+def _text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _message_problem(message: Message, depth: int = 0) -> str | None:
+    if not _int(message.message_id):
+        return "message_id"
+    chat = message.chat  # None when the dict had no "chat": PTB does not insist
+    if chat is None or not (_int(chat.id) and isinstance(chat.type, str)):
+        return "chat"
+    if message.from_user is not None and not _int(message.from_user.id):
+        return "sender"
+    if not (_text(message.text) and _text(message.caption)):
+        return "text"
+    for entity in (*(message.entities or ()), *(message.caption_entities or ())):
+        if not (isinstance(entity, MessageEntity) and _entity_ok(entity)):
+            return "entity"
+    replied = message.reply_to_message
+    if replied is not None and depth < 2:
+        return _message_problem(replied, depth + 1)
+    return None
+
+
+def _entity_ok(entity: MessageEntity) -> bool:
+    user_ok = entity.user is None or _int(entity.user.id)
+    return isinstance(entity.type, str) and _int(entity.offset) and _int(entity.length) and user_ok
+
+
+def update_problem(update: Update) -> str | None:
+    """Name the first field the adapter or PTB reads that has the wrong type, else None.
+
+    PTB builds an Update from any dict without checking types, so `"text": 5` or a chat id
+    of "abc" would reach the adapter and make it raise. Only what they read is checked.
+    """
+    if not _int(update.update_id):
+        return "update_id"
+    messages: list[Message | None] = [
+        update.message,
+        update.edited_message,
+        update.channel_post,
+        update.edited_channel_post,
+        update.business_message,
+        update.edited_business_message,
+    ]
+    query = update.callback_query
+    if query is not None:
+        if not (_text(query.data) and isinstance(query.id, str)):
+            return "callback query"
+        held = query.message
+        if isinstance(held, Message):
+            messages.append(held)
+        elif held is not None and not (held.chat and _int(held.chat.id)):
+            return "callback message"
+    for message in messages:
+        problem = _message_problem(message) if message is not None else None
+        if problem:
+            return problem
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and not (_int(chat.id) and isinstance(chat.type, str)):
+        return "chat"
+    if user is not None and not _int(user.id):
+        return "user"
+    return None
 
 
 @tornado.web.stream_request_body

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test]`.
+"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test|stats|review]`.
 
 The only module that reads argv and the environment; everything else gets plain values.
 Heavy imports (telegram, sqlite) happen inside the command that needs them.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = Path("data") / "state.db"  # where `run` keeps state when BOT_DB is unset
 CONTENT_HELP = "folder holding intents/ and responses/ (default: the project's own)"
 
 
@@ -58,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--telegram", action="store_true", help="through the Telegram adapter")
     test.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     _add_content(test)
+
+    from bot.insight.cli_args import add_parsers
+
+    add_parsers(sub, _add_content)
     return parser
 
 
@@ -167,7 +172,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return print_report(evaluate(loaded[1], rows), floors, sys.stdout)
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, review_days: int | None = None):
     from bot.engine import Engine
     from bot.session import LiveEngine
 
@@ -175,7 +180,7 @@ def _engine(args: argparse.Namespace):
     if loaded is None:
         return None
     content, pipeline = loaded
-    engine = Engine(content, pipeline.matcher, pipeline.screen)
+    engine = Engine(content, pipeline.matcher, pipeline.screen, review_days=review_days)
     return LiveEngine(engine, args.content)
 
 
@@ -194,6 +199,35 @@ def _state_settings():
         return None
 
 
+def _insight_settings():
+    """Check BOT_REVIEW_UNMATCHED and BOT_REVIEW_DAYS; print one line and return None if wrong."""
+    from bot.insight.settings import insight_from_env
+    from bot.state_settings import SettingsError
+
+    try:
+        return insight_from_env(os.environ)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
+def _with_recorder(store, db: Path | None, insight):
+    """Count usage (and keep review entries) in the state database; none without one.
+
+    Returns the store to use (it opens and closes the recorder with itself), the observer
+    for session.handle, and review_days for the engine (None while review is off).
+    """
+    if db is None:
+        if insight.review:
+            print("BOT_REVIEW_UNMATCHED=1 keeps nothing without BOT_DB", file=sys.stderr)
+        return store, None, None
+    from bot.insight.recorder import Recorder, RecordingStore
+
+    days = insight.review_days
+    recorder = Recorder(db, review_on=insight.review, review_days=days)
+    return RecordingStore(store, recorder), recorder.observe, days if insight.review else None
+
+
 def _state_store(settings, *, memory_default: bool):
     """Build the store the settings ask for; StartupError if its secret cannot be had."""
     from bot.cached_store import CachedStore
@@ -203,7 +237,7 @@ def _state_store(settings, *, memory_default: bool):
     ttl = settings.ttl
     if settings.db is None and memory_default:
         return MemoryStore(ttl_seconds=ttl)
-    path = settings.db or Path("data") / "state.db"
+    path = settings.db or DEFAULT_DB
     secret_path = None
     try:
         if settings.state_secret is None:
@@ -225,21 +259,22 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console import run_interactive, run_jsonl
     from bot.session import make_handler
 
-    settings = _state_settings()
-    if settings is None:
+    settings, insight = _state_settings(), _insight_settings()
+    if settings is None or insight is None:
         return 2
     try:
         store = _state_store(settings, memory_default=True)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    live = _engine(args)
+    store, observe, review_days = _with_recorder(store, settings.db, insight)
+    live = _engine(args, review_days)
     if live is None:
         return 1
 
     async def chat() -> int:
         async with store:
-            handle = make_handler(live, store)
+            handle = make_handler(live, store, observe=observe)
             if args.jsonl:
                 return await run_jsonl(handle, _stdin_lines(), sys.stdout)
             return await run_interactive(handle, _stdin_bytes(), sys.stdout)
@@ -261,20 +296,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    state_settings = _state_settings()
-    if state_settings is None:
+    state_settings, insight = _state_settings(), _insight_settings()
+    if state_settings is None or insight is None:
         return 2
     try:
         store = _state_store(state_settings, memory_default=False)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    live = _engine(args)
+    db = state_settings.db or DEFAULT_DB
+    store, observe, review_days = _with_recorder(store, db, insight)
+    live = _engine(args, review_days)
     if live is None:
         return 1
     return run(
         settings,
-        handle=make_handler(live, store),
+        handle=make_handler(live, store, observe=observe),
         store=store,
         reload=live.reload,
         texts=lambda key: live.engine.compose.text(key),
@@ -288,6 +325,44 @@ def _cmd_test(args: argparse.Namespace) -> int:
     return run_cli(paths, content=args.content, telegram=args.telegram, junit=args.junit)
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from bot.insight.commands import run_stats
+
+    settings = _state_settings()
+    if settings is None:
+        return 2
+    db = settings.db or DEFAULT_DB
+    return run_stats(db, args.days, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from bot.insight.commands import add_from_review, list_review
+    from bot.validate import run_validate
+
+    settings, insight = _state_settings(), _insight_settings()
+    if settings is None or insight is None:
+        return 2
+    db, days = settings.db or DEFAULT_DB, insight.review_days
+    if args.add:
+        number, intent = args.add
+        if not (number.isascii() and number.isdigit()):
+            print(
+                f"error: {number!r} is not an entry number (see `python -m bot review`)",
+                file=sys.stderr,
+            )
+            return 2
+        code = add_from_review(db, days, int(number), intent, args.content, err=sys.stderr)
+        if code:
+            return code
+        print(f"Added entry {number} to intents/{intent}.yaml. Checking the content:")
+        return run_validate(args.content, out=sys.stdout, err=sys.stderr)
+    loaded = _load_pipeline(args)
+    if loaded is None:
+        return 1
+    matcher = loaded[1].matcher
+    return list_review(db, days, matcher, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
 _COMMANDS = {
     "validate": _cmd_validate,
     "catalog": _cmd_catalog,
@@ -296,4 +371,6 @@ _COMMANDS = {
     "classify": _cmd_classify,
     "eval": _cmd_eval,
     "test": _cmd_test,
+    "stats": _cmd_stats,
+    "review": _cmd_review,
 }

@@ -14,12 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.engine import BUTTON_CLEAR, Engine
-from bot.model import Event, Reply
+from bot.model import Event, Reply, Turn
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int | str, Event], Awaitable[list[Reply]]]
+# Told what each turn was (bot.insight counts it); must be quick and must not do I/O.
+Observer = Callable[[Event, Turn], None]
 
 
 class LiveEngine:
@@ -39,7 +41,8 @@ class LiveEngine:
         with self._lock:
             try:
                 content = load_content(self.content_root)
-                engine = Engine(content, clock=self.engine.clock)
+                old = self.engine
+                engine = Engine(content, clock=old.clock, review_days=old.review_days)
             except ContentError as error:
                 problems = [p.format() for p in error.problems if p.is_error]
                 log.error("reload refused, keeping the old content:\n%s", "\n".join(problems))
@@ -65,11 +68,17 @@ async def handle(
     live: LiveEngine,
     store: StateStore,
     clock: Callable[[], float] = time.time,
+    observe: Observer | None = None,
 ) -> list[Reply]:
-    """Answer one event for one chat; a broken store costs memory, never the answer."""
+    """Answer one event for one chat; a broken store or counter costs memory, never the answer."""
     engine = live.engine
     state = await store.load(chat_id, clock())
     turn = engine.respond(event, state)
+    if observe is not None:
+        try:
+            observe(event, turn)
+        except Exception:  # counting is a nicety: the person still gets the answer
+            log.warning("usage counting failed", exc_info=True)
     if is_forget(event):
         if not await store.forget(chat_id):
             failed = replace(turn.replies[0], text=engine.compose.text("forget_failed"))
@@ -80,11 +89,14 @@ async def handle(
 
 
 def make_handler(
-    live: LiveEngine, store: StateStore, clock: Callable[[], float] = time.time
+    live: LiveEngine,
+    store: StateStore,
+    clock: Callable[[], float] = time.time,
+    observe: Observer | None = None,
 ) -> Handler:
-    """Bind the engine and store into the one callable every channel uses."""
+    """Bind the engine, store and usage observer into the one callable every channel uses."""
 
     async def handler(chat_id: int | str, event: Event) -> list[Reply]:
-        return await handle(chat_id, event, live=live, store=store, clock=clock)
+        return await handle(chat_id, event, live=live, store=store, clock=clock, observe=observe)
 
     return handler

@@ -212,20 +212,9 @@ def _insight_settings():
 
 
 def _with_recorder(store, db: Path | None, insight):
-    """Count usage (and keep review entries) in the state database; none without one.
+    from bot.insight.recorder import with_recorder
 
-    Returns the store to use (it opens and closes the recorder with itself), the observer
-    for session.handle, and review_days for the engine (None while review is off).
-    """
-    if db is None:
-        if insight.review:
-            print("BOT_REVIEW_UNMATCHED=1 keeps nothing without BOT_DB", file=sys.stderr)
-        return store, None, None
-    from bot.insight.recorder import Recorder, RecordingStore
-
-    days = insight.review_days
-    recorder = Recorder(db, review_on=insight.review, review_days=days)
-    return RecordingStore(store, recorder), recorder.observe, days if insight.review else None
+    return with_recorder(store, db, insight.review, insight.review_days, err=sys.stderr)
 
 
 def _state_store(settings, *, memory_default: bool):
@@ -336,31 +325,27 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from bot.insight.commands import add_from_review, list_review
-    from bot.validate import run_validate
+    from bot.insight.commands import run_review
 
     settings, insight = _state_settings(), _insight_settings()
     if settings is None or insight is None:
         return 2
+
+    def matcher():
+        loaded = _load_pipeline(args)
+        return None if loaded is None else loaded[1].matcher
+
     db, days = settings.db or DEFAULT_DB, insight.review_days
-    if args.add:
-        number, intent = args.add
-        if not (number.isascii() and number.isdigit()):
-            print(
-                f"error: {number!r} is not an entry number (see `python -m bot review`)",
-                file=sys.stderr,
-            )
-            return 2
-        code = add_from_review(db, days, int(number), intent, args.content, err=sys.stderr)
-        if code:
-            return code
-        print(f"Added entry {number} to intents/{intent}.yaml. Checking the content:")
-        return run_validate(args.content, out=sys.stdout, err=sys.stderr)
-    loaded = _load_pipeline(args)
-    if loaded is None:
-        return 1
-    matcher = loaded[1].matcher
-    return list_review(db, days, matcher, as_json=args.json, out=sys.stdout, err=sys.stderr)
+    return run_review(
+        db,
+        days,
+        args.add,
+        args.content,
+        matcher,
+        as_json=args.json,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
 
 
 _COMMANDS = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -129,3 +130,34 @@ def add_from_review(
     finally:
         db.close()
     return 0
+
+
+def run_review(
+    db_path: Path,
+    days: int,
+    add: Sequence[str] | None,
+    content_root: Path,
+    matcher: Callable[[], object | None],
+    *,
+    as_json: bool,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """`review`: list the entries, or with `add` = (NUMBER, INTENT) add one and validate."""
+    if add:
+        number, intent = add
+        if not (number.isascii() and number.isdigit()):
+            err.write(f"error: {number!r} is not an entry number (see `python -m bot review`)\n")
+            return 2
+        code = add_from_review(db_path, days, int(number), intent, content_root, err=err)
+        if code:
+            return code
+        from bot.validate import run_validate
+
+        out.write(f"Added entry {number} to intents/{intent}.yaml. Checking the content:\n")
+        out.flush()
+        return run_validate(content_root, out=out, err=err)
+    loaded = matcher()
+    if loaded is None:
+        return 1
+    return list_review(db_path, days, loaded, as_json=as_json, out=out, err=err)

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import Self, TextIO
 
 from bot.insight import review
 from bot.insight.db import FAULTS, connect
@@ -217,3 +217,19 @@ class RecordingStore:
 
     async def take_messages(self, chat_id: ChatId, now: float) -> list[int]:
         return await self.inner.take_messages(chat_id, now)
+
+
+def with_recorder(
+    store: StateStore, db: Path | None, review_on: bool, review_days: int, *, err: TextIO
+) -> tuple[StateStore, Callable[[Event, Turn], None] | None, int | None]:
+    """Count usage (and keep review entries) in the state database; nothing without one.
+
+    Returns the store to use (it opens and closes the recorder with itself), the observer
+    for session.handle, and the engine's review_days (None while review is off).
+    """
+    if db is None:
+        if review_on:
+            err.write("BOT_REVIEW_UNMATCHED=1 keeps nothing without BOT_DB\n")
+        return store, None, None
+    recorder = Recorder(db, review_on=review_on, review_days=review_days)
+    return RecordingStore(store, recorder), recorder.observe, review_days if review_on else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import difflib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.standin import StandIn
 from bot.engine import Engine
 from bot.insight.recorder import Recorder, RecordingStore
 from bot.model import ChatState, Event
@@ -228,3 +231,45 @@ def test_wrong_settings_stop_with_one_line(
     assert len(lines) == 1
     assert lines[0].startswith(f"error: {name}=")
     assert done.stdout == ""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM"), reason="POSIX signals")
+async def test_telegram_run_counts_and_reviews_the_same(tmp_path: Path) -> None:
+    """`python -m bot run` against the stand-in: counts and review entries reach BOT_DB."""
+    db = tmp_path / "s.db"
+    async with StandIn() as api:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_"))}
+        env |= {**ENV, "BOT_DB": str(db), "BOT_REVIEW_UNMATCHED": "1", "PTB_TIMEDELTA": "true"}
+        env |= {
+            "TELEGRAM_BOT_TOKEN": api.token,
+            "TELEGRAM_BOT_API_URL": f"http://127.0.0.1:{api.port}",
+        }
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await api.wait_until(lambda: api.calls_of("setMyCommands"), 30)
+            api.push_text(2001, UNMATCHED)
+            await api.wait_sent(2001, 1, 15)
+            api.push_text(2001, "/privacy")
+            [_, privacy, *_] = await api.wait_sent(2001, 2, 15)
+            child.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(child.communicate(), 30)
+        finally:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+    assert child.returncode == 0, stderr.decode()
+    assert "kept for 14 days" in StandIn.plain(privacy)
+    with sqlite3.connect(db) as conn:
+        counts = dict(conn.execute("SELECT key, n FROM usage"))
+        texts = [row[0] for row in conn.execute("SELECT text FROM review")]
+    assert counts == {"no_match": 1, "intent:privacy": 1}
+    assert texts == ["blorp wibble my name is [name] and my number is [phone]"]

@@ -2,6 +2,8 @@
 
 Run: python benchmarks/bench_engine.py   (prints figures; takes under a minute)
 Target: at least 1,000 turns/s, for 1 chat and for 1,000 simultaneous chats.
+Then the same turns with and without usage statistics (bot.insight), to show that counting
+adds nothing measurable to a turn.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from bot.cached_store import CachedStore  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.evaluate import read_labelled  # noqa: E402
+from bot.insight.recorder import Recorder, RecordingStore  # noqa: E402
 from bot.matcher import Matcher, MatcherConfig  # noqa: E402
-from bot.model import Event  # noqa: E402
+from bot.model import ChatState, Event  # noqa: E402
 from bot.session import LiveEngine, make_handler  # noqa: E402
 from bot.store import MemoryStore, SqliteStore  # noqa: E402
 
@@ -42,11 +45,11 @@ def events() -> list[Event]:
     return mix
 
 
-async def run(store, chats: int, mix: list[Event]) -> float:
+async def run(store, chats: int, mix: list[Event], observe=None) -> float:
     content = load_content(ROOT)
     live = LiveEngine(Engine(content, Matcher(content, MatcherConfig.load())))
     async with store:
-        handle = make_handler(live, store)
+        handle = make_handler(live, store, observe=observe)
         per_chat = TURNS // chats
 
         async def chat(chat_id: int) -> None:
@@ -73,6 +76,35 @@ def main() -> None:
         print(f"{'cached':10}{chats:8}{rate:12.0f}   (sqlite behind a read cache, as `run` uses)")
         rate = asyncio.run(run(MemoryStore(secret=b"bench"), chats, mix))
         print(f"{'memory':10}{chats:8}{rate:12.0f}")
+    stats_overhead(mix)
+
+
+def stats_overhead(mix: list[Event], rounds: int = 5) -> None:
+    """Turns/s with and without counting, alternating runs so drift hits both alike."""
+    print("\nusage statistics (cached sqlite store, 1 chat; best of", rounds, "runs each)")
+    without: list[float] = []
+    with_stats: list[float] = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as folder:
+            db = Path(folder) / "state.db"
+            store = CachedStore(SqliteStore(db, secret=b"bench" * 8))
+            without.append(asyncio.run(run(store, 1, mix)))
+            recorder = Recorder(db, review_on=False)
+            store = RecordingStore(CachedStore(SqliteStore(db, secret=b"bench" * 8)), recorder)
+            with_stats.append(asyncio.run(run(store, 1, mix, recorder.observe)))
+    best_off, best_on = max(without), max(with_stats)
+    print(f"{'without':10}{best_off:20.0f} turns/s")
+    print(f"{'with':10}{best_on:20.0f} turns/s   ({100 * (best_on / best_off - 1):+.1f}%)")
+    content = load_content(ROOT)
+    engine = Engine(content, Matcher(content, MatcherConfig.load()))
+    turns = [(e, engine.respond(e, ChatState())) for e in mix[:500]]
+    recorder = Recorder(Path(tempfile.gettempdir()) / "unused.db")
+    start = time.perf_counter()
+    for _ in range(20):
+        for event, turn in turns:
+            recorder.observe(event, turn)
+    per_call = (time.perf_counter() - start) / (20 * len(turns)) * 1e6
+    print(f"observe() alone: {per_call:.2f} µs a turn")
 
 
 if __name__ == "__main__":

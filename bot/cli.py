@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|classify|eval|validate|catalog|test|report]`.
+"""Command line: `python -m bot COMMAND`; the commands are listed in README.md.
 
 The only module that reads argv and the environment; everything else gets plain values.
 Heavy imports (telegram, sqlite) happen inside the command that needs them.
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = Path("data") / "state.db"  # where `run` keeps state when BOT_DB is unset
 CONTENT_HELP = "folder holding intents/ and responses/ (default: the project's own)"
 
 
@@ -100,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--days", type=int, default=28, help="days of usage (with BOT_DB)")
     _add_content(report)
+    from bot.insight.cli_args import add_parsers
+
+    add_parsers(sub, _add_content)
     return parser
 
 
@@ -221,7 +225,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return print_report(report, floors, sys.stdout, misses=args.misses, intents=topics)
 
 
-def _engine(args: argparse.Namespace):
+def _engine(args: argparse.Namespace, review_days: int | None = None):
     from bot.engine import Engine
     from bot.session import LiveEngine
 
@@ -229,7 +233,7 @@ def _engine(args: argparse.Namespace):
     if loaded is None:
         return None
     content, pipeline = loaded
-    engine = Engine(content, pipeline.matcher, pipeline.screen)
+    engine = Engine(content, pipeline.matcher, pipeline.screen, review_days=review_days)
     return LiveEngine(engine, args.content)
 
 
@@ -248,6 +252,24 @@ def _state_settings():
         return None
 
 
+def _insight_settings():
+    """Check BOT_REVIEW_UNMATCHED and BOT_REVIEW_DAYS; print one line and return None if wrong."""
+    from bot.insight.settings import insight_from_env
+    from bot.state_settings import SettingsError
+
+    try:
+        return insight_from_env(os.environ)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
+def _with_recorder(store, db: Path | None, insight):
+    from bot.insight.recorder import with_recorder
+
+    return with_recorder(store, db, insight.review, insight.review_days, err=sys.stderr)
+
+
 def _state_store(settings, *, memory_default: bool):
     """Build the store the settings ask for; StartupError if its secret cannot be had."""
     from bot.cached_store import CachedStore
@@ -257,7 +279,7 @@ def _state_store(settings, *, memory_default: bool):
     ttl = settings.ttl
     if settings.db is None and memory_default:
         return MemoryStore(ttl_seconds=ttl)
-    path = settings.db or Path("data") / "state.db"
+    path = settings.db or DEFAULT_DB
     secret_path = None
     try:
         if settings.state_secret is None:
@@ -279,21 +301,22 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console import run_interactive, run_jsonl
     from bot.session import make_handler
 
-    settings = _state_settings()
-    if settings is None:
+    settings, insight = _state_settings(), _insight_settings()
+    if settings is None or insight is None:
         return 2
     try:
         store = _state_store(settings, memory_default=True)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    live = _engine(args)
+    store, observe, review_days = _with_recorder(store, settings.db, insight)
+    live = _engine(args, review_days)
     if live is None:
         return 1
 
     async def chat() -> int:
         async with store:
-            handle = make_handler(live, store)
+            handle = make_handler(live, store, observe=observe)
             if args.jsonl:
                 return await run_jsonl(handle, _stdin_lines(), sys.stdout)
             return await run_interactive(handle, _stdin_bytes(), sys.stdout)
@@ -315,20 +338,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    state_settings = _state_settings()
-    if state_settings is None:
+    state_settings, insight = _state_settings(), _insight_settings()
+    if state_settings is None or insight is None:
         return 2
     try:
         store = _state_store(state_settings, memory_default=False)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    live = _engine(args)
+    db = state_settings.db or DEFAULT_DB
+    store, observe, review_days = _with_recorder(store, db, insight)
+    live = _engine(args, review_days)
     if live is None:
         return 1
     return run(
         settings,
-        handle=make_handler(live, store),
+        handle=make_handler(live, store, observe=observe),
         store=store,
         reload=live.reload,
         texts=lambda key: live.engine.compose.text(key),
@@ -391,6 +416,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    from bot.insight.commands import run_stats
+
+    settings = _state_settings()
+    if settings is None:
+        return 2
+    db = settings.db or DEFAULT_DB
+    return run_stats(db, args.days, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from bot.insight.commands import run_review
+
+    settings, insight = _state_settings(), _insight_settings()
+    if settings is None or insight is None:
+        return 2
+
+    def matcher():
+        loaded = _load_pipeline(args)
+        return None if loaded is None else loaded[1].matcher
+
+    db, days = settings.db or DEFAULT_DB, insight.review_days
+    return run_review(
+        db,
+        days,
+        args.add,
+        args.content,
+        matcher,
+        as_json=args.json,
+        out=sys.stdout,
+        err=sys.stderr,
+    )
+
+
 _COMMANDS = {
     "validate": _cmd_validate,
     "catalog": _cmd_catalog,
@@ -400,4 +459,6 @@ _COMMANDS = {
     "eval": _cmd_eval,
     "test": _cmd_test,
     "report": _cmd_report,
+    "stats": _cmd_stats,
+    "review": _cmd_review,
 }

@@ -54,6 +54,11 @@ DEFAULT_TEXTS: dict[str, str] = {
     "flood": "You're sending messages very fast. I'll pause for a minute, then carry on.",
     "sorry": "Sorry, something went wrong on my side. Please try again.",
     "other_language": "Sorry, I can only read English for now. Please choose a topic below.",
+    "privacy_review_on": (
+        "One exception: to help improve me, messages I couldn't understand are kept for [days] "
+        "days, not linked to you or this chat. Phone numbers, emails, links, bank details and "
+        "names are removed first."
+    ),
     "command_start": "Start again",
     "command_menu": "Show what I can help with",
     "command_report": "Where to report a crime",

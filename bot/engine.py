@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from bot.age import age_band
 from bot.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
 from bot.matcher import Matcher, MatcherConfig
-from bot.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Reply, Turn
+from bot.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Outcome, Reply, Turn
 from bot.normalize import normalize
 from bot.safety import SafetyScreen
 
@@ -37,6 +37,10 @@ BUTTON_CLEAR = "clear"
 BUTTON_OTHER = "other"
 # An age question is worded "Is ... under 18?", so a typed yes or no answers it.
 AGE_YES_NO = {"yes": "under_18", "no": "adult"}
+PRIVACY = "privacy"
+REVIEW_NOTE = "privacy_review_on"  # system text added to the privacy reply while review is on
+
+Step = tuple[tuple[Reply, ...], ChatState, Outcome]
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,12 @@ class Engine:
         *,
         dialogue: DialogueConfig | None = None,
         clock: Callable[[], float] = time.time,
+        review_days: int | None = None,
     ) -> None:
+        """`review_days` is set while unmatched messages are kept for review (the privacy
+        reply must then say so); None when they are not."""
         self.content = content
+        self.review_days = review_days
         self.matcher = matcher or Matcher(content, MatcherConfig.load())
         self.screen = screen or SafetyScreen(content, self.matcher)
         self.dialogue = dialogue or DialogueConfig.load()
@@ -91,25 +99,33 @@ class Engine:
     def respond(self, event: Event, state: ChatState) -> Turn:
         """Return the replies to one event and the state to remember afterwards."""
         state = replace(state, last_active=self.clock())
+        outcome: Outcome
         if event.kind == "command":
-            replies, state = self._on_command(event, state)
+            replies, state, outcome = self._on_command(event, state)
         elif event.kind == "button":
-            replies, state = self._on_button(event.text, state)
+            replies, state, outcome = self._on_button(event.text, state)
         elif event.kind in NON_TEXT_KINDS and not event.text.strip():
-            replies = (self.compose.simple("non_text"),)
+            replies, outcome = (self.compose.simple("non_text"),), "non_text"
         else:
             # Typed words, or the caption of a photo, video, voice note...: read them all.
-            replies, state = self._on_text(event.text, state)
+            replies, state, outcome = self._on_text(event.text, state)
+        opened = outcome in ("matched", "topic")
+        if self.review_days is not None and opened and replies[0].intent == PRIVACY:
+            replies = (self._with_review_note(replies[0]), *replies[1:])
         if event.is_group:
             replies = self._for_group(replies)
-        return Turn(tuple(replies), state)
+        return Turn(tuple(replies), state, outcome)
+
+    def _with_review_note(self, reply: Reply) -> Reply:
+        note = self.compose.text(REVIEW_NOTE).replace("[days]", str(self.review_days))
+        return replace(reply, text=f"{reply.text}\n{note}")
 
     # ------------------------------------------------------------ text
 
-    def _on_text(self, text: str, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+    def _on_text(self, text: str, state: ChatState) -> Step:
         hit = self.screen.check(text)
         if hit is not None:
-            return self._intent(hit.kind, state, ask=False)
+            return (*self._intent(hit.kind, state, ask=False), "safety")
         words = normalize(text)
         short = 0 < len(words.split()) <= self.dialogue.max_followup_words
         if short and state.pending:
@@ -117,20 +133,21 @@ class Engine:
             if answer is not None:
                 reply = self.compose.answer_reply(state.pending, answer)
                 if reply is not None:
-                    return (reply,), replace(state, pending=None)
+                    return (reply,), replace(state, pending=None), "answer"
         if short and state.topic and state.topic not in SAFETY_INTENT_IDS:
             replies = self._followup(words, state.topic)
             if replies:
-                return replies, replace(state, pending=None)
+                return replies, replace(state, pending=None), "section"
         match = self.matcher.classify(text)
         if match.decision == "matched" and match.intent:
-            return self._intent(match.intent, state, text=text)
+            return (*self._intent(match.intent, state, text=text), "matched")
         if match.decision == "clarify" and match.offered:
-            return (self.compose.did_you_mean(list(match.offered)),), replace(state, pending=None)
+            offer = self.compose.did_you_mean(list(match.offered))
+            return (offer,), replace(state, pending=None), "clarify"
         if _mostly_other_script(text):
             reply = replace(self.compose.fallback(), text=self.compose.text("other_language"))
-            return (reply,), replace(state, pending=None)
-        return (self.compose.fallback(),), replace(state, pending=None)
+            return (reply,), replace(state, pending=None), "other_language"
+        return (self.compose.fallback(),), replace(state, pending=None), "no_match"
 
     def _answer_in_words(self, words: str, pending: str) -> str | None:
         """Read a typed answer: the button's own words, a known phrase, or a leading yes/no."""
@@ -187,56 +204,60 @@ class Engine:
 
     # ------------------------------------------------------------ commands and buttons
 
-    def _on_command(self, event: Event, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+    def _on_command(self, event: Event, state: ChatState) -> Step:
         command = event.text.split("@", 1)[0].lower()
         if command == "/start":
             topic = event.payload.strip().lower()
             if topic in self.content.responses and topic != FALLBACK:
-                return self._intent(topic, ChatState(last_active=state.last_active))
+                return (*self._intent(topic, ChatState(last_active=state.last_active)), "topic")
             welcome = replace(self.compose.main_menu(), text=self.compose.text("welcome"))
-            return (welcome,), ChatState(last_active=state.last_active)
+            return (welcome,), ChatState(last_active=state.last_active), "menu"
         if command == "/menu":
-            return (self.compose.main_menu(),), replace(state, pending=None)
+            return (self.compose.main_menu(),), replace(state, pending=None), "menu"
         if command == "/forget":
-            return (self._forget_reply(),), ChatState()
+            return (self._forget_reply(),), ChatState(), "forget"
         if command == "/cancel":
             reply = replace(self.compose.main_menu(), text=self.compose.text("cancel_done"))
-            return (reply,), ChatState(last_active=state.last_active)
+            return (reply,), ChatState(last_active=state.last_active), "menu"
         if command in COMMAND_INTENTS:
-            return self._intent(COMMAND_INTENTS[command], state)
-        return (self.compose.simple("unknown_command"),), state
+            return (*self._intent(COMMAND_INTENTS[command], state), "topic")
+        return (self.compose.simple("unknown_command"),), state, "unknown_command"
 
     def _forget_reply(self) -> Reply:
         clear = ((Button(self.compose.text("clear_chat"), BUTTON_CLEAR),),)
         return self.compose.simple("forget_done", buttons=clear)
 
-    def _on_button(self, data: str, state: ChatState) -> tuple[tuple[Reply, ...], ChatState]:
+    def _on_button(self, data: str, state: ChatState) -> Step:
         kind, _, rest = data.partition(":")
         reply: Reply | None = None
+        outcome: Outcome = "menu"
         if data == BUTTON_CLEAR:
-            return (self._forget_reply(),), ChatState()
+            return (self._forget_reply(),), ChatState(), "forget"
         if data == BUTTON_OTHER:
             # None of the offered topics: show every topic, and still invite their own words.
             invite = self.compose.text("something_else_reply")
-            return (replace(self.compose.main_menu(), text=invite),), replace(state, pending=None)
+            menu = replace(self.compose.main_menu(), text=invite)
+            return (menu,), replace(state, pending=None), "menu"
         if kind in ("intent", "offer") and rest in self.content.responses:
-            return self._intent(rest, state)
+            return (*self._intent(rest, state), "topic")
         if kind == "menu":
             reply = self.compose.main_menu() if rest == "main" else self.compose.group_menu(rest)
         elif kind == "section":
             intent_id, _, section_id = rest.partition(":")
             reply = self.compose.section_reply(intent_id, section_id)
+            outcome = "section"
             if reply is not None:
                 state = replace(state, topic=intent_id)
         elif kind == "answer":
             intent_id, _, answer_id = rest.partition(":")
             reply = self.compose.answer_reply(intent_id, answer_id)
+            outcome = "answer"
             if reply is not None:
                 state = replace(state, topic=intent_id, pending=None)
         if reply is None:
             stale = replace(self.compose.main_menu(), text=self.compose.text("stale_button"))
-            return (stale,), state
-        return (reply,), state
+            return (stale,), state, "stale"
+        return (reply,), state, outcome
 
     # ------------------------------------------------------------ groups
 

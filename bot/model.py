@@ -183,7 +183,26 @@ class ChatState:
     last_active: float = 0.0  # unix seconds
 
 
+# What the engine made of one event, for aggregate counts (bot.insight); never shown.
+Outcome = Literal[
+    "matched",  # typed text matched a topic
+    "clarify",  # "is it one of these?" offered
+    "no_match",  # not understood: the fallback
+    "other_language",  # not understood: mostly a non-Latin script
+    "safety",  # the safety screen acted
+    "topic",  # a topic opened by button, command or deep link
+    "answer",  # a follow-up question answered
+    "section",  # a section shown
+    "menu",  # a menu, welcome, cancel or "something else"
+    "forget",
+    "non_text",
+    "stale",  # an old or unknown button
+    "unknown_command",
+]
+
+
 @dataclass(frozen=True)
 class Turn:
     replies: tuple[Reply, ...]
     state: ChatState = field(default_factory=ChatState)
+    outcome: Outcome = "menu"

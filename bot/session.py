@@ -14,12 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.engine import BUTTON_CLEAR, Engine
-from bot.model import Event, Reply
+from bot.model import Event, Reply, Turn
 from bot.store import StateStore
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int | str, Event], Awaitable[list[Reply]]]
+# Told what each turn was (bot.insight counts it); must be quick and must not do I/O.
+Observer = Callable[[Event, Turn], None]
 
 
 RELOAD_TIMEOUT = 30.0  # seconds; the real content takes about one
@@ -58,7 +60,8 @@ class LiveEngine:
                 gated = gate(self.content_root)
                 engine = None
                 if gated.content is not None:
-                    engine = Engine(gated.content, clock=self.engine.clock)
+                    old = self.engine
+                    engine = Engine(gated.content, clock=old.clock, review_days=old.review_days)
             except Exception as error:  # any surprise must keep the old content serving
                 log.exception("reload failed, keeping the old content")
                 return [f"reload failed: {type(error).__name__}: {error}"]
@@ -94,11 +97,17 @@ async def handle(
     live: LiveEngine,
     store: StateStore,
     clock: Callable[[], float] = time.time,
+    observe: Observer | None = None,
 ) -> list[Reply]:
-    """Answer one event for one chat; a broken store costs memory, never the answer."""
+    """Answer one event for one chat; a broken store or counter costs memory, never the answer."""
     engine = live.engine
     state = await store.load(chat_id, clock())
     turn = engine.respond(event, state)
+    if observe is not None:
+        try:
+            observe(event, turn)
+        except Exception:  # counting is a nicety: the person still gets the answer
+            log.warning("usage counting failed", exc_info=True)
     if is_forget(event):
         if not await store.forget(chat_id):
             failed = replace(turn.replies[0], text=engine.compose.text("forget_failed"))
@@ -109,11 +118,14 @@ async def handle(
 
 
 def make_handler(
-    live: LiveEngine, store: StateStore, clock: Callable[[], float] = time.time
+    live: LiveEngine,
+    store: StateStore,
+    clock: Callable[[], float] = time.time,
+    observe: Observer | None = None,
 ) -> Handler:
-    """Bind the engine and store into the one callable every channel uses."""
+    """Bind the engine, store and usage observer into the one callable every channel uses."""
 
     async def handler(chat_id: int | str, event: Event) -> list[Reply]:
-        return await handle(chat_id, event, live=live, store=store, clock=clock)
+        return await handle(chat_id, event, live=live, store=store, clock=clock, observe=observe)
 
     return handler

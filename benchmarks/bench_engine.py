@@ -17,15 +17,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.cached_store import CachedStore  # noqa: E402
-from bot.content import load_content  # noqa: E402
-from bot.engine import Engine  # noqa: E402
-from bot.evaluate import read_labelled  # noqa: E402
-from bot.insight.recorder import Recorder, RecordingStore  # noqa: E402
-from bot.matcher import Matcher, MatcherConfig  # noqa: E402
-from bot.model import ChatState, Event  # noqa: E402
-from bot.session import LiveEngine, make_handler  # noqa: E402
-from bot.store import MemoryStore, SqliteStore  # noqa: E402
+from bot.content.gate import load_content
+from bot.core.engine import Engine
+from bot.core.matcher import (
+    Matcher,
+    MatcherConfig,
+)
+from bot.core.model import (
+    ChatState,
+    Event,
+)
+from bot.insight.evaluate import read_labelled
+from bot.insight.recorder import (
+    Recorder,
+    RecordingStore,
+)
+from bot.session import (
+    LiveEngine,
+    make_handler,
+)
+from bot.state.cached_store import CachedStore
+from bot.state.sqlite_store import SqliteStore
+from bot.state.store import MemoryStore
 
 TURNS = 4000
 

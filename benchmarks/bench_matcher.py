@@ -20,10 +20,13 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.content import load_content  # noqa: E402
-from bot.evaluate import read_labelled  # noqa: E402
-from bot.matcher import Matcher, MatcherConfig  # noqa: E402
-from bot.model import Content  # noqa: E402
+from bot.content.gate import load_content
+from bot.core.matcher import (
+    Matcher,
+    MatcherConfig,
+)
+from bot.core.model import Content
+from bot.insight.evaluate import read_labelled
 
 
 def messages() -> list[str]:

@@ -22,12 +22,12 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.channels.loopback import LoopbackTelegram
-from bot.channels.standin import StandIn
-from bot.channels.tg_guard import FloodGuard
-from bot.channels.tg_settings import TelegramSettings
-from bot.model import Event, Reply
-from bot.store import MemoryStore
+from bot.core.model import Event, Reply
+from bot.state.store import MemoryStore
+from bot.telegram.guard import FloodGuard
+from bot.telegram.settings import TelegramSettings
+from bot.telegram.standin.control import StandIn
+from bot.telegram.standin.loopback import LoopbackTelegram
 
 Runner = Callable[[StandIn, int, list[int]], Awaitable[float]]
 

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.channels.standin import Fault, StandIn
+from bot.telegram.standin.control import Fault, StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 999_001

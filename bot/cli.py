@@ -134,13 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from bot.validate import run_validate
+    from bot.content.validate import run_validate
 
     return run_validate(args.content, out=sys.stdout, err=sys.stderr)
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    from bot.validate import run_catalog
+    from bot.content.validate import run_catalog
 
     if args.route is not None:
         from bot.insight.routeuse import run_route_uses
@@ -152,11 +152,11 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 def _load_pipeline(args: argparse.Namespace):
     """Load content and build the matcher; print the problems and return None on failure."""
-    from bot.content import gate
-    from bot.evaluate import Pipeline
-    from bot.matcher import Matcher, MatcherConfig
-    from bot.problem import refusal_lines
-    from bot.safety import SafetyScreen
+    from bot.content.gate import gate
+    from bot.content.problem import refusal_lines
+    from bot.core.matcher import Matcher, MatcherConfig
+    from bot.core.safety import SafetyScreen
+    from bot.insight.evaluate import Pipeline
 
     # The same gate and the same lines as `validate` and a reload: never serve bad content.
     gated = gate(args.content)
@@ -186,8 +186,8 @@ def _stdin_lines():
 def _cmd_classify(args: argparse.Namespace) -> int:
     import json
 
-    from bot.channels.console import ProtocolError, decode_line
-    from bot.evaluate import run_classify
+    from bot.console import ProtocolError, decode_line
+    from bot.insight.evaluate import run_classify
 
     loaded = _load_pipeline(args)
     if loaded is None:
@@ -204,7 +204,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
+    from bot.insight.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
 
     if args.self_check:
         from bot.insight.selfcheck import run_self_check
@@ -226,7 +226,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace, review_days: int | None = None):
-    from bot.engine import Engine
+    from bot.core.engine import Engine
     from bot.session import LiveEngine
 
     loaded = _load_pipeline(args)
@@ -243,7 +243,7 @@ class StartupError(Exception):
 
 def _state_settings():
     """Check the state settings up front; print one line and return None if one is wrong."""
-    from bot.state_settings import SettingsError, settings_from_env
+    from bot.state.settings import SettingsError, settings_from_env
 
     try:
         return settings_from_env(os.environ)
@@ -255,7 +255,7 @@ def _state_settings():
 def _insight_settings():
     """Check BOT_REVIEW_UNMATCHED and BOT_REVIEW_DAYS; print one line and return None if wrong."""
     from bot.insight.settings import insight_from_env
-    from bot.state_settings import SettingsError
+    from bot.state.settings import SettingsError
 
     try:
         return insight_from_env(os.environ)
@@ -272,9 +272,10 @@ def _with_recorder(store, db: Path | None, insight):
 
 def _state_store(settings, *, memory_default: bool):
     """Build the store the settings ask for; StartupError if its secret cannot be had."""
-    from bot.cached_store import CachedStore
-    from bot.secret import load_or_create_secret
-    from bot.store import MemoryStore, SqliteStore
+    from bot.state.cached_store import CachedStore
+    from bot.state.secret import load_or_create_secret
+    from bot.state.sqlite_store import SqliteStore
+    from bot.state.store import MemoryStore
 
     ttl = settings.ttl
     if settings.db is None and memory_default:
@@ -298,7 +299,7 @@ def _state_store(settings, *, memory_default: bool):
 def _cmd_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.channels.console import run_interactive, run_jsonl
+    from bot.console import run_interactive, run_jsonl
     from bot.session import make_handler
 
     settings, insight = _state_settings(), _insight_settings()
@@ -328,8 +329,8 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.channels.telegram import SettingsError, run, settings_from_env
     from bot.session import make_handler
+    from bot.telegram.app import SettingsError, run, settings_from_env
 
     # PTB 22 warns on every RetryAfter unless told to use timedelta durations already.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -362,10 +363,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from bot.scripts import run_cli
+    from bot.scripts.runner import run_cli
 
     if args.record is not None:
-        from bot.script_record import run_record
+        from bot.scripts.record import run_record
 
         mixed = [name for name, given in _RECORD_ALONE if getattr(args, given)]
         if mixed:
@@ -395,7 +396,7 @@ _RECORD_ALONE = (
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from bot.evaluate import DEFAULT_FLOORS
+    from bot.insight.evaluate import DEFAULT_FLOORS
     from bot.insight.report import write_report
 
     loaded = _load_pipeline(args)

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.engine import BUTTON_CLEAR, Engine
-from bot.model import Event, Reply, Turn
-from bot.store import StateStore
+from bot.core.engine import BUTTON_CLEAR, Engine
+from bot.core.model import Event, Reply, Turn
+from bot.state.store import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,8 @@ class LiveEngine:
         Telegram adapter runs it in a worker thread. Past `reload_timeout` the result is
         thrown away, so a reload abandoned by its caller can never swap in later.
         """
-        from bot.content import gate
-        from bot.problem import refusal_lines
+        from bot.content.gate import gate
+        from bot.content.problem import refusal_lines
 
         if self.content_root is None:
             return ["this bot was started without a content folder, so it cannot reload"]

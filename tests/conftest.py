@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
-from bot.engine import Engine
-from bot.evaluate import Pipeline
-from bot.matcher import Matcher, MatcherConfig
-from bot.model import Content
-from bot.safety import SafetyScreen
+from bot.content.gate import load_content
+from bot.core.engine import Engine
+from bot.core.matcher import Matcher, MatcherConfig
+from bot.core.model import Content
+from bot.core.safety import SafetyScreen
+from bot.insight.evaluate import Pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.age import age_band
+from bot.core.age import age_band
 
 UNDER_18 = [
     "I'm 15 and my ex shared my nudes",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import load_content
-from bot.engine import Engine
-from bot.model import ChatState, Content, Event, Turn
-from bot.validate import check
+from bot.content.gate import load_content
+from bot.content.validate import check
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Content, Event, Turn
 
 MINI = Path(__file__).parent / "data" / "mini"
 AGE_INTENTS = ("intimate_image_abuse", "sextortion")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bot.cached_store import CachedStore
-from bot.model import ChatState
-from bot.store import SqliteStore
+from bot.core.model import ChatState
+from bot.state.cached_store import CachedStore
+from bot.state.sqlite_store import SqliteStore
 
 SECRET = b"cached-store-test-secret-0123456"
 

@@ -8,7 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bot.validate import run_validate
+from bot.content.validate import run_validate
 
 DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"

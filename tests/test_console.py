@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.channels.console import (
+from bot.console import (
     ProtocolError,
     event_from_json,
     run_interactive,
     run_jsonl,
 )
-from bot.model import NON_TEXT_ORDER, Event, Reply
+from bot.core.model import NON_TEXT_ORDER, Event, Reply
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEP = "[" * 100_000

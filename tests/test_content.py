@@ -1,4 +1,4 @@
-"""Tests for bot.content: loading the catalog and filling placeholders in replies."""
+"""Tests for bot.content.gate: loading the catalog and filling placeholders in replies."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import CRIME_GROUPS, ContentError, load_content, render
-from bot.model import Route, SafetyRules
-from bot.yamlload import load_yaml
+from bot.content.gate import CRIME_GROUPS, ContentError, load_content, render
+from bot.content.yamlload import load_yaml
+from bot.core.model import Route, SafetyRules
 
 MINI = Path(__file__).resolve().parent / "data" / "mini"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.model import Content
+from bot.core.model import Content
 
 # Replies owned by another branch of issue 11; they follow these rules once merged.
 OWNED_ELSEWHERE = frozenset(

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz, process
 
-from bot.contract import REQUIRED_CRIME, REQUIRED_SERVICE
-from bot.model import Content
-from bot.normalize import normalize
+from bot.content.contract import REQUIRED_CRIME, REQUIRED_SERVICE
+from bot.core.model import Content
+from bot.core.normalize import normalize
 
 DATA = Path(__file__).parent / "data"
 # A dev message this close to a training example is a copy, and would flatter the matcher.

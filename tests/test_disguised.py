@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.matcher import Matcher
-from bot.model import ChatState, Event
-from bot.normalize import clean, normalize
-from bot.safety import SafetyScreen
+from bot.core.engine import Engine
+from bot.core.matcher import Matcher
+from bot.core.model import ChatState, Event
+from bot.core.normalize import clean, normalize
+from bot.core.safety import SafetyScreen
 
 _ROWS = [
     json.loads(line)

@@ -6,9 +6,9 @@ from dataclasses import fields
 
 import pytest
 
-from bot.engine import Engine
-from bot.matcher import MatcherConfig
-from bot.model import Candidate, ChatState, Content, Event, Match, Reply
+from bot.core.engine import Engine
+from bot.core.matcher import MatcherConfig
+from bot.core.model import Candidate, ChatState, Content, Event, Match, Reply
 
 CRIME_TEXT = "someone I met on a dating app says he loves me and keeps asking me to send him money"
 CRIME = "romance_fraud"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.matcher import MatcherConfig
+from bot.core.matcher import MatcherConfig
 
 
 class TestEval:
@@ -58,8 +58,8 @@ class TestEval:
 class TestOneTap:
     def test_offered_topic_counts_for_one_tap_not_accuracy(self) -> None:
         """A right topic among the offered buttons counts as one tap, not as right at once."""
-        from bot.evaluate import evaluate
-        from bot.model import Match
+        from bot.core.model import Match
+        from bot.insight.evaluate import evaluate
 
         class Offering:
             def classify(self, text: str, *, explain: bool = False):

@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.engine import Engine
-from bot.problem import Problem, refusal_lines
-from bot.safetycheck import GateSettings
+from bot.content.problem import Problem, refusal_lines
+from bot.content.safetycheck import GateSettings
+from bot.content.validate import check, run_validate
+from bot.core.engine import Engine
 from bot.session import LiveEngine
-from bot.validate import check, run_validate
 
 ROOT = Path(__file__).resolve().parent.parent
 GATE = Path(__file__).resolve().parent / "data" / "gate"

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.problem import Problem
-from bot.validate import check
-from bot.yamlload import load_yaml
+from bot.content.problem import Problem
+from bot.content.validate import check
+from bot.content.yamlload import load_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"

@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.evaluate import Pipeline, Report, evaluate, print_report, read_labelled, run_classify
+from bot.insight.evaluate import (
+    Pipeline,
+    Report,
+    evaluate,
+    print_report,
+    read_labelled,
+    run_classify,
+)
 from bot.insight.selfcheck import run_self_check
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -11,13 +11,13 @@ import pytest
 @pytest.mark.parametrize(
     "module",
     [
-        "bot.engine",
-        "bot.matcher",
-        "bot.safety",
-        "bot.compose",
-        "bot.validate",
-        "bot.evaluate",
-        "bot.channels.console",
+        "bot.core.engine",
+        "bot.core.matcher",
+        "bot.core.safety",
+        "bot.core.compose",
+        "bot.content.validate",
+        "bot.insight.evaluate",
+        "bot.console",
     ],
 )
 def test_core_modules_load_no_transport(module: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matcher import Matcher, MatcherConfig, content_words, stem
-from bot.model import Content, Intent
+from bot.core.matcher import Matcher, MatcherConfig, content_words, stem
+from bot.core.model import Content, Intent
 
 
 def tiny_content(**extra: Intent) -> Content:

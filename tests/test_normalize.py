@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import normalize, strip_accents
+from bot.core.normalize import normalize, strip_accents
 
 
 class TestNormalize:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import compose, engine
-from bot.engine import Engine
-from bot.model import ChatState, Content, Event
+from bot.core import compose, engine
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Content, Event
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.loopback import LoopbackTelegram
-from bot.channels.standin import StandIn
-from bot.engine import Engine
-from bot.model import Event, Reply
+from bot.core.engine import Engine
+from bot.core.model import Event, Reply
 from bot.session import LiveEngine, make_handler
-from bot.store import MemoryStore
+from bot.state.store import MemoryStore
+from bot.telegram.standin.control import StandIn
+from bot.telegram.standin.loopback import LoopbackTelegram
 from tests.test_gate import apply_case, project_copy
 
 ADMIN, OTHER_ADMIN, PRIVATE = 4242, 4343, 1001

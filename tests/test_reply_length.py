@@ -11,8 +11,8 @@ import statistics
 
 import pytest
 
-from bot.model import Content
-from bot.validate import catalog_dict, reply_words
+from bot.content.validate import catalog_dict, reply_words
+from bot.core.model import Content
 
 MAX_WORDS = 80
 MAX_MEDIAN = 60

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.evaluate import DEFAULT_FLOORS, Pipeline, evaluate, read_labelled
+from bot.core.matcher import MatcherConfig
+from bot.core.model import Content
 from bot.insight import measure
+from bot.insight.evaluate import DEFAULT_FLOORS, Pipeline, evaluate, read_labelled
 from bot.insight.report import write_report
 from bot.insight.usage import NO_USAGE
-from bot.matcher import MatcherConfig
-from bot.model import Content
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = sorted((ROOT / "tests" / "data").glob("*.jsonl"))

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.standin import StandIn
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Event
 from bot.insight.recorder import Recorder, RecordingStore
-from bot.model import ChatState, Event
 from bot.session import LiveEngine, make_handler
-from bot.store import SqliteStore
+from bot.state.sqlite_store import SqliteStore
+from bot.telegram.standin.control import StandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = b"review-test-secret-0123456789abc"

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.engine import Engine
-from bot.matcher import Matcher
-from bot.model import Button, Content, Event, Reply
-from bot.safety import SafetyScreen
-from bot.script_format import Expect, Script, Step, load_script
-from bot.scripts import FIXED_NOW, Outcome, check, load_all, run_script
+from bot.core.engine import Engine
+from bot.core.matcher import Matcher
+from bot.core.model import Button, Content, Event, Reply
+from bot.core.safety import SafetyScreen
+from bot.scripts.format import Expect, Script, Step, load_script
+from bot.scripts.runner import FIXED_NOW, Outcome, check, load_all, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/data/scripts_bad")
@@ -484,8 +484,8 @@ class TestVerbose:
         self, bot: Engine, capsys: pytest.CaptureFixture[str]
     ) -> None:
         """`bot test -v` shows what the bot said in full; without -v the short form stays."""
-        from bot.script_driver import EngineDriver
-        from bot.script_outcome import readable
+        from bot.scripts.driver import EngineDriver
+        from bot.scripts.outcome import readable
 
         script = str(BAD / "fail" / "wrong_intent.yaml")
 

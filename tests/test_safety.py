@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.model import ChatState, Content, Event, Intent, SafetyRules
-from bot.safety import SafetyScreen
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Content, Event, Intent, SafetyRules
+from bot.core.safety import SafetyScreen
 
 
 class TestEmergency:
@@ -168,7 +168,7 @@ def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
     import shutil
     from pathlib import Path
 
-    from bot.validate import check
+    from bot.content.validate import check
 
     root = Path(__file__).resolve().parent.parent
     for folder in ("intents", "responses"):

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import tg_priority
-from bot.channels.loopback import LoopbackTelegram
-from bot.channels.standin import StandIn
-from bot.channels.tg_format import event_from_message
-from bot.channels.tg_guard import FloodGuard
-from bot.channels.tg_priority import ORDINARY, PriorityGate
-from bot.channels.tg_settings import TelegramSettings
-from bot.engine import Engine
-from bot.model import ChatState, Event
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Event
 from bot.session import LiveEngine, make_handler
-from bot.store import MemoryStore
+from bot.state.store import MemoryStore
+from bot.telegram import priority as tg_priority
+from bot.telegram.format import event_from_message
+from bot.telegram.guard import FloodGuard
+from bot.telegram.priority import ORDINARY, PriorityGate
+from bot.telegram.settings import TelegramSettings
+from bot.telegram.standin.control import StandIn
+from bot.telegram.standin.loopback import LoopbackTelegram
 
 CHAT = 1001
 GROUP = -1_001_234_567_890

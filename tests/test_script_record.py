@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.script_format import load_script
+from bot.scripts.format import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

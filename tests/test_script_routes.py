@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Content, Reply
-from bot.script_format import Expect, load_script
-from bot.scripts import Outcome, build_engine, check, load_all, run_script
+from bot.core.model import Content, Reply
+from bot.scripts.format import Expect, load_script
+from bot.scripts.runner import Outcome, build_engine, check, load_all, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = ROOT / "tests" / "conversations"

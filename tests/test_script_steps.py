@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.matcher import Matcher
-from bot.model import Content
-from bot.safety import SafetyScreen
-from bot.script_format import load_script
-from bot.scripts import FIXED_NOW, load_all, run_script
+from bot.core.engine import Engine
+from bot.core.matcher import Matcher
+from bot.core.model import Content
+from bot.core.safety import SafetyScreen
+from bot.scripts.format import load_script
+from bot.scripts.runner import FIXED_NOW, load_all, run_script
 
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations"
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.matcher import Matcher
-from bot.model import Content
-from bot.safety import SafetyScreen
-from bot.script_format import Script
-from bot.script_report import FIXED, STILL
-from bot.scripts import FIXED_NOW, load_all, run_script
+from bot.core.engine import Engine
+from bot.core.matcher import Matcher
+from bot.core.model import Content
+from bot.core.safety import SafetyScreen
+from bot.scripts.format import Script
+from bot.scripts.report import FIXED, STILL
+from bot.scripts.runner import FIXED_NOW, load_all, run_script
 
 SHIPPED = Path(__file__).resolve().parent / "conversations"
 CONVERSATIONS = Path(os.environ.get("BOT_CONVERSATIONS") or SHIPPED)
@@ -63,7 +63,7 @@ class TestConversations:
 
     def test_every_crime_intent_has_a_script(self) -> None:
         """Each crime in the contract is exercised by at least one script's first turn."""
-        from bot.contract import REQUIRED_CRIME
+        from bot.content.contract import REQUIRED_CRIME
 
         covered = {s.steps[0].expect.intent for s in SCRIPTS}
         assert [c for c in REQUIRED_CRIME if c not in covered] == []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.model import Event
+from bot.core.engine import Engine
+from bot.core.model import Event
 from bot.session import LiveEngine, make_handler
-from bot.store import SqliteStore
+from bot.state.sqlite_store import SqliteStore
 
 SECRET = b"session-test-secret-0123456789ab"
 CHAT = 424242
@@ -116,7 +116,7 @@ class TestReload:
         self, engine: Engine, project_root: Path
     ) -> None:
         """After a reload the matcher keeps the thresholds from config/matcher.yaml."""
-        from bot.matcher import MatcherConfig
+        from bot.core.matcher import MatcherConfig
 
         live = LiveEngine(engine, project_root)
         assert live.reload() == []

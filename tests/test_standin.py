@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from bot.channels.standin import CONFLICT, StandIn
+from bot.telegram.standin.control import CONFLICT, StandIn
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests for bot.store and bot.secret: one contract for both stores, then SQLite's edges."""
+"""Tests for the state stores and the secret: one contract for both stores, then SQLite's edges."""
 
 from __future__ import annotations
 
@@ -15,18 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cached_store import CachedStore
-from bot.model import ChatState
-from bot.secret import SECRET_BYTES, load_or_create_secret
-from bot.sqlite_store import BUSY_TIMEOUT_MS, SWEEP_EVERY
-from bot.store import (
-    MAINTAIN_EVERY,
-    MESSAGE_LOG_SECONDS,
-    MemoryStore,
-    SqliteStore,
-    StateStore,
-    chat_key,
-)
+from bot.core.model import ChatState
+from bot.state.cached_store import CachedStore
+from bot.state.secret import SECRET_BYTES, load_or_create_secret
+from bot.state.sqlite_store import BUSY_TIMEOUT_MS, MAINTAIN_EVERY, SWEEP_EVERY, SqliteStore
+from bot.state.store import MESSAGE_LOG_SECONDS, MemoryStore, StateStore, chat_key
 
 SECRET = b"s" * 32
 TTL = 1800.0
@@ -39,7 +32,7 @@ def store_warnings(caplog: pytest.LogCaptureFixture, word: str = "failed") -> li
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "bot.store" and r.levelno == logging.WARNING and word in r.getMessage()
+        if r.name == "bot.state.store" and r.levelno == logging.WARNING and word in r.getMessage()
     ]
 
 
@@ -505,7 +498,7 @@ class TestLockedByAnotherProcess:
         self, tmp_path: Path, engine, clock, caplog: pytest.LogCaptureFixture
     ) -> None:
         """With the file locked, turns stay quick, keep their memory, and warn once."""
-        from bot.model import Event
+        from bot.core.model import Event
         from bot.session import LiveEngine, make_handler
 
         path = tmp_path / "state.db"

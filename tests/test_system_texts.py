@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bot.compose import DEFAULT_TEXTS
-from bot.model import Content
-from bot.validate import check
+from bot.content.validate import check
+from bot.core.compose import DEFAULT_TEXTS
+from bot.core.model import Content
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,13 +14,13 @@ import signal
 
 import pytest
 
-from bot.channels.loopback import WEBHOOK_SECRET, LoopbackTelegram
-from bot.channels.standin import StandIn
-from bot.channels.telegram import COMMANDS, FLOOD_NOTICE, SORRY
-from bot.channels.tg_guard import FloodGuard
-from bot.channels.tg_wire import KINDS
-from bot.model import Button, Event, Reply
-from bot.store import MemoryStore
+from bot.core.model import Button, Event, Reply
+from bot.state.store import MemoryStore
+from bot.telegram.app import COMMANDS, FLOOD_NOTICE, SORRY
+from bot.telegram.guard import FloodGuard
+from bot.telegram.standin.control import StandIn
+from bot.telegram.standin.loopback import WEBHOOK_SECRET, LoopbackTelegram
+from bot.telegram.standin.wire import KINDS
 
 PRIVATE = 1001
 GROUP = -1_001_234_567_890
@@ -299,7 +299,7 @@ class TestLimits:
 
     async def test_flood_notice_uses_the_content_wording(self, core, store, content) -> None:
         """The notice comes from responses/system.yaml, with 999 from the route catalog."""
-        from bot.compose import Composer
+        from bot.core.compose import Composer
 
         now = [100.0]
         guard = FloodGuard(clock=lambda: now[0])
@@ -313,7 +313,7 @@ class TestLimits:
 
     async def test_command_menu_uses_the_content_wording(self, core, store, content) -> None:
         """The / menu descriptions come from responses/system.yaml, so operators can reword."""
-        from bot.compose import Composer
+        from bot.core.compose import Composer
 
         compose = Composer(content)
         async with LoopbackTelegram(core, store, texts=compose.text) as tg:

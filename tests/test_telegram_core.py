@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.loopback import LoopbackTelegram, TurnResult
-from bot.engine import Engine
-from bot.model import Content
+from bot.core.engine import Engine
+from bot.core.model import Content
 from bot.session import LiveEngine, make_handler
-from bot.store import MemoryStore
+from bot.state.store import MemoryStore
+from bot.telegram.standin.loopback import LoopbackTelegram, TurnResult
 
 CHAT = 1001
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,8 +113,8 @@ SCRIPT = [
 
 
 async def _play_console(live: LiveEngine) -> list[tuple[str, list[list[str]]]]:
-    from bot.channels.console import text_event
-    from bot.model import Event
+    from bot.console import text_event
+    from bot.core.model import Event
 
     handle = make_handler(live, MemoryStore())
     seen = []

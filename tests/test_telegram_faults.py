@@ -21,12 +21,12 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.channels.loopback import LoopbackTelegram
-from bot.channels.standin import Fault, StandIn
-from bot.channels.tg_guard import GaveUp, fault_kind, with_retry
-from bot.channels.tg_logging import install_log_hygiene
-from bot.model import Event, Reply
-from bot.store import MemoryStore
+from bot.core.model import Event, Reply
+from bot.state.store import MemoryStore
+from bot.telegram.guard import GaveUp, fault_kind, with_retry
+from bot.telegram.loghygiene import install_log_hygiene
+from bot.telegram.standin.control import Fault, StandIn
+from bot.telegram.standin.loopback import LoopbackTelegram
 
 
 @pytest.fixture(autouse=True)
@@ -319,7 +319,7 @@ class TestLogHygiene:
 
     def test_withheld_payloads_format_cleanly(self, capsys) -> None:
         """A dict argument (PTB's unparsable update) must not break the record."""
-        from bot.channels.telegram import quiet_loggers
+        from bot.telegram.app import quiet_loggers
 
         quiet_loggers()
         out = io.StringIO()

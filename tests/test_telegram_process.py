@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from bot.channels.standin import Fault, StandIn
+from bot.telegram.standin.control import Fault, StandIn
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX processes")
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,7 +243,7 @@ async def wait_healthy(port: int) -> None:
 class TestHealth:
     async def test_healthz_is_503_until_ready_then_a_bare_ok(self) -> None:
         """The probe says only "ok" or "starting": no version, token or chat counts."""
-        from bot.channels.tg_webhook import GuardedWebhookApp, GuardedWebhookServer
+        from bot.telegram.webhook import GuardedWebhookApp, GuardedWebhookServer
 
         state = {"ready": False}
         port = free_port()

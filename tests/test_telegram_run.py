@@ -10,14 +10,15 @@ import textwrap
 
 import pytest
 
-from bot.channels.standin import StandIn
+from bot.telegram.standin.control import StandIn
 
 CHILD = textwrap.dedent(
     """
     import logging, sys
-    from bot.channels.telegram import run, settings_from_env
-    from bot.model import Reply
-    from bot.store import MemoryStore
+    from bot.telegram.app import run
+    from bot.telegram.app import settings_from_env
+    from bot.core.model import Reply
+    from bot.state.store import MemoryStore
 
     async def handle(chat_id, event):
         return [Reply("echo: " + event.text)]

@@ -6,12 +6,12 @@ import pytest
 from telegram import Message
 from telegram.error import BadRequest, RetryAfter, TimedOut
 
-from bot.channels.standin import StandIn
-from bot.channels.tg_format import event_from_message, keyboard, parse_command, private_link
-from bot.channels.tg_guard import FloodGuard, GaveUp, with_retry
-from bot.channels.tg_html import HtmlError, parse_html, split_html, split_plain, strip_tags
-from bot.channels.tg_settings import SettingsError, settings_from_env
-from bot.model import Button, Event
+from bot.core.model import Button, Event
+from bot.telegram.format import event_from_message, keyboard, parse_command, private_link
+from bot.telegram.guard import FloodGuard, GaveUp, with_retry
+from bot.telegram.html import HtmlError, parse_html, split_html, split_plain, strip_tags
+from bot.telegram.settings import SettingsError, settings_from_env
+from bot.telegram.standin.control import StandIn
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 HOOK = {

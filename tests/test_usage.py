@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
+from bot.core.engine import Engine
+from bot.core.model import ChatState, Event
 from bot.insight.recorder import Recorder, RecordingStore
 from bot.insight.stats import read_stats
-from bot.model import ChatState, Event
 from bot.session import LiveEngine, make_handler
-from bot.store import SqliteStore
+from bot.state.sqlite_store import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = b"usage-test-secret-0123456789abcd"

@@ -1,4 +1,4 @@
-"""Tests for bot.validate: every broken file gives one exact `path:line: message`."""
+"""Tests for bot.content.validate: every broken file gives one exact `path:line: message`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.html import html_problems
-from bot.validate import Problem, check, run_catalog, run_validate
+from bot.content.validate import Problem, check, run_catalog, run_validate
+from bot.core.html import html_problems
 
 DATA = Path(__file__).resolve().parent / "data"
 MINI = DATA / "mini"

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.loopback import WEBHOOK_SECRET, LoopbackTelegram
-from bot.channels.tg_fakeserver import DEFAULT_TOKEN
-from bot.engine import Engine
+from bot.core.engine import Engine
 from bot.session import LiveEngine, make_handler
-from bot.store import MemoryStore
+from bot.state.store import MemoryStore
+from bot.telegram.standin.loopback import WEBHOOK_SECRET, LoopbackTelegram
+from bot.telegram.standin.server import DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT_ID = int(DEFAULT_TOKEN.split(":")[0])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.yamlload import load_yaml
+from bot.content.yamlload import load_yaml
 
 INDENT = (
     "this line is indented differently from the one above: line it up with the lines it "
@@ -117,7 +117,7 @@ def test_yes_and_no_need_no_quotes_as_both_guides_say(tmp_path: Path) -> None:
     """docs/content-format.md and docs/operators.md agree with the loader on yes/no."""
     from datetime import date
 
-    from bot.validate import check
+    from bot.content.validate import check
 
     root = tmp_path / "content"
     shutil.copytree(DATA / "mini", root)

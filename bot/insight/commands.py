@@ -152,7 +152,7 @@ def run_review(
         code = add_from_review(db_path, days, int(number), intent, content_root, err=err)
         if code:
             return code
-        from bot.validate import run_validate
+        from bot.content.validate import run_validate
 
         out.write(f"Added entry {number} to intents/{intent}.yaml. Checking the content:\n")
         out.flush()

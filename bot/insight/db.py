@@ -1,7 +1,7 @@
 """The insight tables, kept in the state store's SQLite file, and how to open that file.
 
 Plain sqlite3, run off the event loop (the recorder flushes from a worker thread, the CLI
-reads directly). Same file settings as bot.sqlite_store: WAL, mode 0600, a short busy wait.
+reads directly). Same file settings as bot.state.sqlite_store: WAL, mode 0600, a short busy wait.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.sqlite_store import BUSY_TIMEOUT_MS
+from bot.state.sqlite_store import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.matcher import Matcher
-from bot.model import Match
+from bot.core.matcher import Matcher
+from bot.core.model import Match
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.compose import SAFETY_INTENT_IDS
-from bot.evaluate import Pipeline, Report, evaluate
-from bot.model import Content
+from bot.core.compose import SAFETY_INTENT_IDS
+from bot.core.model import Content
+from bot.insight.evaluate import Pipeline, Report, evaluate
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """`eval --misses`: every message the bot got wrong, as a line an editor can jump to.
 
-Pure: formats what `bot.evaluate.evaluate` recorded; writes only to the stream handed in.
+Pure: formats what `bot.insight.evaluate.evaluate` recorded; writes only to the stream handed in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.model import Match
+from bot.core.model import Match
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Self, TextIO
 
+from bot.core.model import ChatState, Event, Turn
 from bot.insight import review
 from bot.insight.db import FAULTS, connect
 from bot.insight.redact import redact
 from bot.insight.stats import usage_keys
-from bot.model import ChatState, Event, Turn
-from bot.store import ChatId, StateStore
+from bot.state.store import ChatId, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from html import escape
 from pathlib import Path
 from typing import TextIO
 
-from bot.evaluate import Pipeline, Report, evaluate, read_labelled
+from bot.core.model import Content
 from bot.insight import measure, svg
+from bot.insight.evaluate import Pipeline, Report, evaluate, read_labelled
 from bot.insight.usage import read_usage, usage_section
-from bot.model import Content
 
 log = logging.getLogger(__name__)
 

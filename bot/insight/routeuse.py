@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from bot.reader import read_tree
-from bot.template import PLACEHOLDER
-from bot.yamlload import Doc, Loc
+from bot.content.reader import read_tree
+from bot.content.yamlload import Doc, Loc
+from bot.core.template import PLACEHOLDER
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot.content import gate
-from bot.evaluate import Pipeline
-from bot.matcher import Matcher, MatcherConfig
-from bot.model import Content
-from bot.problem import refusal_lines
-from bot.reader import INTENTS_DIR
-from bot.safety import SafetyScreen
+from bot.content.gate import gate
+from bot.content.problem import refusal_lines
+from bot.content.reader import INTENTS_DIR
+from bot.core.matcher import Matcher, MatcherConfig
+from bot.core.model import Content
+from bot.core.safety import SafetyScreen
+from bot.insight.evaluate import Pipeline
 
 log = logging.getLogger(__name__)
 

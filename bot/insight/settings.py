@@ -1,6 +1,6 @@
 """BOT_REVIEW_UNMATCHED and BOT_REVIEW_DAYS, checked once at start-up with pydantic.
 
-As with bot.state_settings, a wrong value stops the bot with one line naming the variable.
+As with bot.state.settings, a wrong value stops the bot with one line naming the variable.
 Only bot/cli.py hands the environment in.
 """
 
@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.insight.review import DEFAULT_DAYS, MAX_DAYS
-from bot.state_settings import SettingsError
+from bot.state.settings import SettingsError
 
 log = logging.getLogger(__name__)
 

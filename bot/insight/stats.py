@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.core.model import Event, Turn
 from bot.insight.cli_args import MAX_STATS_DAYS
 from bot.insight.db import FAULTS, connect_read_only, has_table
-from bot.model import Event, Turn
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,324 @@
+"""Work out which intent a message is about, with typo-tolerant fuzzy matching.
+
+Pure and synchronous: no I/O after construction, no network, no model download. A message's
+words are mapped onto the catalog's vocabulary with rapidfuzz's batch `cdist` (so "recieved",
+"acount" and "instagarm" still count), then scored three ways at once, never with a Python
+loop over examples: a naive Bayes posterior over all its words, the cosine similarity to the
+closest example of each intent, and fuzzy keyword-phrase hits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.core.match_index import MatchIndex, build_index, content_words, stem
+from bot.core.model import Candidate, Content, Match
+
+__all__ = ["Matcher", "MatcherConfig", "content_words", "stem"]
+
+CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "matcher.yaml"
+WordMap = dict[str, list[tuple[int, float]]]
+MAX_WINDOWS = 30
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Thresholds and weights, tuned on tests/data and kept in config/matcher.yaml."""
+
+    word_cutoff: float = 82.0  # fuzz.ratio for a misspelt word to count as a catalog word
+    exact_below: int = 4  # words shorter than this must be spelt exactly
+    unknown_weight: float = 1.5  # weight of a word the catalog has never seen (dilutes cosine)
+    keyword_cutoff: float = 86.0  # fuzz.ratio for a keyword phrase of 7+ letters
+    keyword_cutoff_short: float = 92.0  # for keywords of 5-6 letters (shorter: exact only)
+    keyword_bonus: float = 4.0  # per extra distinct keyword of the same intent
+    bayes_weight: float = 1.0
+    bayes_smoothing: float = 0.05
+    bayes_temperature: float = 8.0  # softens naive Bayes' overconfidence
+    example_weight: float = 0.5  # cosine similarity to the intent's closest example
+    keyword_weight: float = 0.1
+    chunk_words: int = 24  # long messages are compared with examples in windows this size
+    chunk_step: int = 12
+    safety_threshold: float = 101.0  # a crisis intent scoring this counts as a crisis
+    match_threshold: float = 40.0  # a crime type needs this score to be matched
+    service_threshold: float = 31.0  # "hi", "thanks", "what do you keep?" need less evidence
+    out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
+    ambiguity_floor: float = 35.0
+    margin: float = 1.5
+    clarify_floor: float = 22.0  # below the threshold but above this: "is it one of these?"
+    clarify_share: float = 0.7  # offer only candidates scoring this share of the best
+    never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
+    max_alternatives: int = 3
+    floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
+
+    @classmethod
+    def load(cls, path: Path = CONFIG_PATH) -> MatcherConfig:
+        """Read the tuned values; a missing file means the defaults above."""
+        if not path.exists():
+            return cls()
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data["never_offer"] = tuple(data.get("never_offer") or ())
+        return cls(**data)
+
+
+class Matcher:
+    """Scores a message against a catalog; build once, call `classify` many times."""
+
+    def __init__(self, content: Content, config: MatcherConfig | None = None) -> None:
+        self.config = config or MatcherConfig()
+        self.index: MatchIndex = build_index(content, bayes_smoothing=self.config.bayes_smoothing)
+        self.intent_ids = self.index.intent_ids
+        self._last: tuple[str, tuple[np.ndarray, list[tuple[str, str]], np.ndarray]] | None = None
+        self._keyword_cutoffs = np.asarray(
+            [self._cutoff_for(k) for k in self.index.keywords], np.float32
+        )
+
+    def _cutoff_for(self, keyword: str) -> float:
+        letters = len(keyword.replace(" ", ""))
+        if letters < 5:
+            return 100.0
+        if letters < 7:
+            return self.config.keyword_cutoff_short
+        return self.config.keyword_cutoff
+
+    # ------------------------------------------------------------ words
+
+    def _map_words(self, words: list[str]) -> WordMap:
+        """Map each distinct message word to catalog words (column, similarity 0-1).
+
+        A misspelling equally close to several words ("concent": consent, concert) counts
+        for each of them rather than for whichever happens to sort first.
+        """
+        mapping: WordMap = {}
+        unknown: list[str] = []
+        for word in dict.fromkeys(words):
+            col = self.index.vocab_index.get(word)
+            if col is not None:
+                mapping[word] = [(col, 1.0)]
+            elif len(word) >= self.config.exact_below and not word.isdigit():
+                unknown.append(word)
+            else:
+                mapping[word] = []
+        if unknown and self.index.vocab:
+            found = process.cdist(
+                unknown,
+                self.index.vocab,
+                scorer=fuzz.ratio,
+                score_cutoff=self.config.word_cutoff,
+                dtype=np.uint8,
+                workers=1,
+            )
+            best = found.max(axis=1)
+            for row, word in enumerate(unknown):
+                cols = np.flatnonzero(found[row] == best[row]) if best[row] else []
+                mapping[word] = [(int(col), float(best[row]) / 100) for col in cols[:3]]
+        return mapping
+
+    def _query(self, words: list[str], mapping: WordMap) -> tuple[np.ndarray, np.ndarray, float]:
+        """Columns, TF-IDF weights and norm of one window of the message."""
+        weights: dict[int, float] = {}
+        norm_sq = 0.0
+        for word in set(words):
+            hits = mapping.get(word)
+            if not hits:
+                norm_sq += self.config.unknown_weight**2
+                continue
+            for col, similarity in hits:
+                weight = float(self.index.idf[col]) * similarity
+                if weight > weights.get(col, 0.0):
+                    norm_sq += weight**2 - weights.get(col, 0.0) ** 2
+                    weights[col] = weight
+        cols = np.fromiter(weights, dtype=np.intp, count=len(weights))
+        vals = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
+        return cols, vals, math.sqrt(norm_sq)
+
+    def _windows(self, words: list[str]) -> list[list[str]]:
+        size, step = self.config.chunk_words, self.config.chunk_step
+        if len(words) <= size + step:
+            return [words]
+        # A 4,096-character message is read in at most ~30 windows: wider steps, never gaps.
+        step = min(size, max(step, math.ceil((len(words) - size) / MAX_WINDOWS)))
+        return [words[s : s + size] for s in range(0, len(words) - size + step, step)]
+
+    # ------------------------------------------------------------ evidence
+
+    def _example_cosines(self, words: list[str], mapping: WordMap) -> np.ndarray:
+        """Each example's cosine similarity to the best-matching window of the message."""
+        index = self.index
+        per_example = np.zeros(index.n_examples, np.float32)
+        for window in self._windows(words):
+            cols, vals, norm = self._query(window, mapping)
+            if norm == 0 or cols.size == 0:
+                continue
+            spans = [slice(index.post_offsets[c], index.post_offsets[c + 1]) for c in cols]
+            hits = np.concatenate([index.post_examples[s] for s in spans])
+            weights = np.concatenate(
+                [index.post_weights[s] * v for s, v in zip(spans, vals, strict=True)]
+            )
+            dots = np.bincount(hits, weights=weights, minlength=index.n_examples)
+            per_example = np.maximum(per_example, dots.astype(np.float32) / norm)
+        return per_example
+
+    def _bayes(self, words: list[str], mapping: WordMap) -> np.ndarray:
+        """Naive Bayes posterior (0-1) per intent from every word of the message."""
+        best: dict[int, float] = {}
+        for word in set(words):
+            for col, similarity in mapping.get(word, []):
+                best[col] = max(best.get(col, 0.0), similarity)
+        if not best:
+            return np.zeros(len(self.intent_ids), np.float32)
+        cols = np.fromiter(best, dtype=np.intp, count=len(best))
+        sims = np.fromiter(best.values(), dtype=np.float32, count=len(best))
+        logits = sims @ self.index.bayes_by_word[cols] / self.config.bayes_temperature
+        odds = np.exp(logits - logits.max())
+        return (odds / odds.sum()).astype(np.float32)
+
+    def _keyword_scores(
+        self, words: list[str], mapping: WordMap
+    ) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """Best keyword hit per intent (0 or 86-100) over every n-gram of the message.
+
+        A misspelt word stands for the catalog words it was mapped to, so "deth threts"
+        finds the keyword "death threat" with no second fuzzy search.
+        """
+        index = self.index
+        scores = np.zeros(len(self.intent_ids), dtype=np.float32)
+        if not words or not index.keywords:
+            return scores, []
+        options = [
+            [(w, 1.0)]
+            if w in index.vocab_index
+            else [(index.vocab[col], sim) for col, sim in mapping.get(w, [])]
+            for w in words
+        ]
+        best = np.zeros(len(index.keywords), dtype=np.float32)
+        # Grow phrases word by word from each position, keeping only those that begin some
+        # keyword, so a message costs a handful of set lookups per word.
+        for start in range(len(words)):
+            frontier: list[tuple[str, float]] = [("", 100.0)]
+            for position in range(start, min(start + index.max_ngram, len(words))):
+                grown = []
+                for prefix, score in frontier:
+                    for word, similarity in options[position]:
+                        gram = f"{prefix} {word}" if prefix else word
+                        if gram not in index.keyword_prefixes:
+                            continue
+                        gram_score = min(score, 100 * similarity)
+                        found = index.keyword_index.get(gram)
+                        if found:
+                            best[found] = np.maximum(best[found], gram_score)
+                        grown.append((gram, gram_score))
+                if not grown:
+                    break
+                frontier = grown
+        hit_index = np.flatnonzero(best >= self._keyword_cutoffs)
+        if hit_index.size == 0:
+            return scores, []
+        owners = index.keyword_owner[hit_index]
+        np.maximum.at(scores, owners, best[hit_index])
+        extra = np.bincount(owners, minlength=len(scores)).astype(np.float32) - 1
+        bonus = np.minimum(100, scores + self.config.keyword_bonus * extra)
+        scores = np.where(scores > 0, bonus, 0)
+        hits = [(self.intent_ids[index.keyword_owner[i]], index.keywords[i]) for i in hit_index]
+        return scores, hits
+
+    def _combine(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
+        """Every intent's score (0-100), the keyword hits and each example's cosine."""
+        # The safety screen and the classifier both score the same message in one turn.
+        if self._last is not None and self._last[0] == text:
+            return self._last[1]
+        result = self._score(text)
+        self._last = (text, result)
+        return result
+
+    def _score(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
+        words = content_words(text)
+        n = len(self.intent_ids)
+        if not words or not self.index.vocab:
+            return np.zeros(n, np.float32), [], np.zeros(0, np.float32)
+        mapping = self._map_words(words)
+        per_example = self._example_cosines(words, mapping)
+        closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
+        keyword, hits = self._keyword_scores(words, mapping)
+        cfg = self.config
+        total = cfg.bayes_weight + cfg.example_weight + cfg.keyword_weight
+        combined = (
+            100 * cfg.bayes_weight * self._bayes(words, mapping)
+            + 100 * cfg.example_weight * closest
+            + cfg.keyword_weight * keyword
+        ) / (total or 1)
+        return combined, hits, per_example
+
+    # ------------------------------------------------------------ public
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Return every intent's combined score (0-100) for a message."""
+        combined, _, _ = self._combine(text)
+        return {intent: float(combined[i]) for i, intent in enumerate(self.intent_ids)}
+
+    def classify(self, text: str, *, explain: bool = False) -> Match:
+        """Rank the intents and decide: matched, clarify (offer the closest) or no match.
+
+        >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
+        'account_hacking'
+        """
+        combined, hits, per_example = self._combine(text)
+        cfg = self.config
+        negative = self.index.negative
+        # Crisis intents are offered only when the safety screen would act on them too.
+        weak_crisis = self.index.crisis & (combined < cfg.safety_threshold)
+        order = np.argsort(-combined, kind="stable")
+        ranked = [i for i in order if not negative[i] and not weak_crisis[i]]
+        ranked = ranked[: cfg.max_alternatives]
+        top = [Candidate(self.intent_ids[i], round(float(combined[i]), 1)) for i in ranked]
+        best = top[0].score if top else 0.0
+        # Out-of-scope examples are never offered as a topic; a topic must clearly beat them.
+        everyday = float(combined[negative].max(initial=0.0))
+        threshold = (
+            cfg.service_threshold
+            if ranked and self.index.service[ranked[0]]
+            else (cfg.match_threshold)
+        )
+        close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
+        close_offer = tuple(c.intent for c in close if c.intent not in cfg.never_offer)
+        offered: tuple[str, ...] = ()
+        if not top or best <= everyday:
+            decision, intent = "no_match", None
+        elif len(close) >= 2 and close_offer and best > everyday + cfg.out_of_scope_margin:
+            # Two topics this close: one wrong guess costs more than one tap to choose.
+            decision, intent, offered = "clarify", None, close_offer
+        elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
+            decision, intent = "matched", top[0].intent
+        elif best >= cfg.clarify_floor:
+            # The grey zone: too weak to act on, too strong to shrug off.
+            decision, intent = "clarify", None
+            offered = tuple(
+                c.intent
+                for c in top
+                if c.score >= cfg.clarify_share * best and c.intent not in cfg.never_offer
+            )
+        else:
+            decision, intent = "no_match", None
+        if decision == "clarify" and not offered:
+            decision = "no_match"
+        evidence = self._evidence(hits, per_example) if explain else None
+        return Match(intent, best, decision, tuple(top), evidence, offered)  # type: ignore[arg-type]
+
+    def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
+        index = self.index
+        examples = [
+            {
+                "intent": self.intent_ids[index.example_owner[i]],
+                "example": index.example_text[i],
+                "score": round(100 * float(per_example[i]), 1),
+            }
+            for i in np.argsort(-per_example)[:3]
+            if per_example[i] > 0
+        ]
+        keywords = [{"intent": intent, "keyword": kw} for intent, kw in hits]
+        return {"keywords": keywords, "examples": examples}

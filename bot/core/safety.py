@@ -1,0 +1,256 @@
+"""The safety screen: notice danger now or a risk of suicide before anything else is matched.
+
+Pure and synchronous. Its phrases live in the `safety:` blocks of intents/emergency.yaml and
+intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list of words where
+`a|b` offers alternatives for one word, `*` allows up to three other words, and ` / `
+separates whole alternative phrases on one line; each word also matches a close misspelling.
+A blocker ("dying to know", "last month") silences a trigger in the same clause that it
+overlaps or sits within six words of.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.core.matcher import Matcher
+from bot.core.model import Content, SafetyKind
+from bot.core.normalize import clean, normalize
+
+# Checked in this order: someone in danger now outranks everything else.
+SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
+LEARNED = "(close to the crisis examples)"  # the phrase reported for a learned hit
+GAP_WORDS = 3
+BLOCK_REACH = 6  # words between a blocker and the trigger it silences
+FUZZY_CUTOFF = 83.0  # for phrase words of 6+ letters; shorter ones need 85
+FUZZY_CUTOFF_SHORT = 85.0
+# Clause breaks: a blocker in one clause must not silence a trigger in another
+# ("they threatened me last month but now he is outside").
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:\n]+|,\s|\b(?:but|however|although|though|whereas|anyway)\b|\band(?= (?:now|then)\b)",
+    re.IGNORECASE,
+)
+
+# Everyday words are never read as a misspelling of another ("the" is not "they").
+_COMMON_TEXT = """
+the they them then than this that these those there their here where were was are and any
+but for from with have has had his her him its our out who why how what when will would
+can could not now new one two all off too too see she he we you your me my mine our ours
+us it is in on at to of by up so if or as be been know knew
+"""
+_COMMON = frozenset(_COMMON_TEXT.split())
+
+Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
+# kind, the operator's line, one word set per group, and that kind's blockers
+Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
+
+
+@dataclass(frozen=True)
+class SafetyHit:
+    kind: SafetyKind
+    phrase: str
+
+
+def _phrases(line: str) -> list[str]:
+    return [part.strip() for part in line.split(" / ") if part.strip()]
+
+
+def _near(start: int, end: int, blocker: tuple[int, int]) -> bool:
+    """A blocker silences a trigger it overlaps or sits within a few words of."""
+    return blocker[0] - BLOCK_REACH <= end and start <= blocker[1] + BLOCK_REACH
+
+
+def _split_clauses(text: str) -> list[str]:
+    return [c for c in (normalize(part) for part in _CLAUSE_BREAK.split(text)) if c]
+
+
+class SafetyScreen:
+    """Compiled trigger and blocker phrases for the two safety intents."""
+
+    def __init__(self, content: Content, matcher: Matcher | None = None) -> None:
+        self._matcher = matcher
+        self._vocab: dict[str, int] = {}
+        self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
+        self._together: list[
+            tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
+        ] = []
+        for kind in SAFETY_INTENTS:
+            intent = content.intents.get(kind)
+            rules = intent.safety if intent else None
+            if rules is None:
+                continue
+            # "rather die / rather be dead" is two phrases on one line.
+            triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
+            blockers = [self._compile(p) for line in rules.blockers for p in _phrases(line)]
+            blockers = [b for b in blockers if b]
+            self._rules.append((kind, [t for t in triggers if t[1]], blockers))
+            for line in rules.together:
+                groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
+                if len(groups) >= 2 and all(groups):
+                    self._together.append((kind, line, groups, blockers))  # type: ignore[arg-type]
+        self._words = list(self._vocab)
+        # Each trigger filed under the words of its first slot, so a clause only tries the
+        # few triggers that could start with one of its words.
+        self._by_first_word: list[dict[int, list[int]]] = []
+        for _kind, triggers, _blockers in self._rules:
+            index: dict[int, list[int]] = {}
+            for position, (_phrase, pattern) in enumerate(triggers):
+                first = next(item for item in pattern if item is not None)
+                for word in first:
+                    index.setdefault(word, []).append(position)
+            self._by_first_word.append(index)
+
+    def _compile(self, phrase: str) -> Pattern:
+        items: list[frozenset[int] | None] = []
+        for token in phrase.split():
+            if token == "*":
+                items.append(None)
+                continue
+            options = {
+                self._vocab.setdefault(word, len(self._vocab))
+                for alt in token.split("|")
+                for word in [normalize(alt)]
+                if word
+            }
+            if options:
+                items.append(frozenset(options))
+        return tuple(items)
+
+    def _word_sets(self, words: list[str]) -> list[frozenset[int]]:
+        """For each message word, the phrase words it matches (exactly or as a close typo)."""
+        if not words or not self._words:
+            return [frozenset() for _ in words]
+        unique = list(dict.fromkeys(words))
+        matrix = process.cdist(
+            unique,
+            self._words,
+            scorer=fuzz.ratio,
+            score_cutoff=FUZZY_CUTOFF,
+            dtype=np.uint8,
+            workers=1,
+        )
+        lookup: dict[str, frozenset[int]] = {}
+        for row, word in enumerate(unique):
+            fuzzy = len(word) >= 3 and word not in _COMMON
+            hits = set(np.flatnonzero(matrix[row]).tolist()) if fuzzy else set()
+            exact = self._vocab.get(word)
+            if exact is not None:
+                hits.add(exact)
+            # Short words must be exact: "me" is not "my", "end" is not "and".
+            # A typo changes a letter or two, not the length: "bring" is not "burning".
+            hits = {
+                h
+                for h in hits
+                if h == exact
+                or (
+                    abs(len(self._words[h]) - len(word)) <= 1
+                    and (
+                        (len(self._words[h]) >= 6 and matrix[row, h] >= FUZZY_CUTOFF)
+                        or (len(self._words[h]) >= 3 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
+                    )
+                )
+            }
+            lookup[word] = frozenset(hits)
+        return [lookup[w] for w in words]
+
+    @staticmethod
+    def _spans(
+        pattern: Pattern, sets: list[frozenset[int]], present: frozenset[int]
+    ) -> list[tuple[int, int]]:
+        """Every (first word, last word) where the phrase occurs in the clause."""
+        # Cheap rejection first: every word slot must be filled somewhere in the clause.
+        if any(item is not None and item.isdisjoint(present) for item in pattern):
+            return []
+
+        def end_at(p: int, i: int) -> int | None:
+            if p == len(pattern):
+                return i - 1
+            item = pattern[p]
+            if item is None:
+                for j in range(i, min(i + GAP_WORDS, len(sets)) + 1):
+                    end = end_at(p + 1, j)
+                    if end is not None:
+                        return end
+                return None
+            if i < len(sets) and item & sets[i]:
+                return end_at(p + 1, i + 1)
+            return None
+
+        spans = []
+        for start in range(len(sets)):
+            end = end_at(0, start)
+            if end is not None:
+                spans.append((start, end))
+        return spans
+
+    def check(self, text: str) -> SafetyHit | None:
+        """Return the first safety concern in a message, or None when there is none.
+
+        The phrases come first. Then, because no phrase list can foresee every way a person
+        in danger writes, a message the matcher finds close to the crisis examples counts
+        too, unless a blocker (a past event, a report about someone else) says otherwise.
+        Disguises (invisible characters, look-alike letters, full-width forms) are undone
+        first, so clause breaks such as "！" split as "!" does.
+        """
+        text = clean(text)
+        hit = self._phrase_hit(text)
+        if hit is not None or self._matcher is None:
+            return hit
+        scores = self._matcher.scores(text)
+        kind = max(SAFETY_INTENTS, key=lambda k: scores.get(k, 0.0))
+        if scores.get(kind, 0.0) < self._matcher.config.safety_threshold:
+            return None
+        if self._is_blocked(text, kind):
+            return None
+        return SafetyHit(kind, LEARNED)
+
+    def _is_blocked(self, text: str, kind: SafetyKind) -> bool:
+        for rule_kind, _triggers, blockers in self._rules:
+            if rule_kind != kind:
+                continue
+            for clause in _split_clauses(text):
+                sets = self._word_sets(clause.split())
+                present = frozenset().union(*sets)
+                if any(self._spans(b, sets, present) for b in blockers):
+                    return True
+        return False
+
+    def _phrase_hit(self, text: str) -> SafetyHit | None:
+        if not self._rules:
+            return None
+        for clause in _split_clauses(text):
+            words = clause.split()
+            sets = self._word_sets(words)
+            present = frozenset().union(*sets)
+            for (kind, triggers, blockers), index in zip(
+                self._rules, self._by_first_word, strict=True
+            ):
+                candidates = sorted({i for word in present for i in index.get(word, ())})
+                hits = [
+                    (triggers[i][0], span)
+                    for i in candidates
+                    for span in self._spans(triggers[i][1], sets, present)
+                ]
+                if not hits:
+                    continue
+                blocked = [s for b in blockers for s in self._spans(b, sets, present)]
+                for phrase, (start, end) in hits:
+                    if not any(_near(start, end, b) for b in blocked):
+                        return SafetyHit(kind, phrase)
+            hit = self._together_hit(sets, present)
+            if hit is not None:
+                return hit
+        return None
+
+    def _together_hit(
+        self, sets: list[frozenset[int]], present: frozenset[int]
+    ) -> SafetyHit | None:
+        """A danger word and a "now" word in one clause, where no blocker is present."""
+        for kind, line, groups, blockers in self._together:
+            together = all(not group.isdisjoint(present) for group in groups)
+            if together and not any(self._spans(b, sets, present) for b in blockers):
+                return SafetyHit(kind, line)
+        return None

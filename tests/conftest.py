@@ -60,3 +60,29 @@ def engine(content: Content, matcher: Matcher, screen: SafetyScreen, clock: Fake
 @pytest.fixture
 def project_root() -> Iterator[Path]:
     return PROJECT_ROOT
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Fail loudly, never hang, when a test leaves a database connection open.
+
+    aiosqlite runs each connection in a non-daemon thread, so one connection a test forgot to
+    close keeps the interpreter alive after the summary: CI would wait until its time limit.
+    """
+    import os
+    import sys
+    import threading
+
+    left = [
+        t.name
+        for t in threading.enumerate()
+        if t is not threading.current_thread() and not t.daemon and t.is_alive()
+    ]
+    if left:
+        print(
+            f"\nERROR: tests left {len(left)} thread(s) running (an unclosed database "
+            f"connection?): {', '.join(left)}",
+            file=sys.stderr,
+        )
+        sys.stderr.flush()
+        sys.stdout.flush()
+        os._exit(3)

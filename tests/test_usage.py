@@ -173,16 +173,12 @@ async def test_broken_database_costs_a_warning_never_a_reply(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     recorder = Recorder(blocker / "state.db", clock=clock)
-    handle = make_handler(
-        LiveEngine(engine),
-        SqliteStore(tmp_path / "s.db", secret=SECRET),
-        clock,
-        observe=recorder.observe,
-    )
-    with caplog.at_level(logging.WARNING):
-        replies = await handle(1, Event("text", CARD))
-        assert replies[0].intent == "card_fraud"
-        assert await recorder.flush() is False
+    async with SqliteStore(tmp_path / "s.db", secret=SECRET) as store:
+        handle = make_handler(LiveEngine(engine), store, clock, observe=recorder.observe)
+        with caplog.at_level(logging.WARNING):
+            replies = await handle(1, Event("text", CARD))
+            assert replies[0].intent == "card_fraud"
+            assert await recorder.flush() is False
     assert "usage statistics not written" in caplog.text
     blocker.unlink()
     assert await recorder.flush() is True  # kept in memory, written once the file works

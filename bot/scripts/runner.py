@@ -17,8 +17,9 @@ from typing import Any, TextIO
 
 from bot.content.problem import Problem
 from bot.core.engine import Engine
+from bot.scripts.checks import check_ids
 from bot.scripts.driver import FIXED_NOW, EngineDriver, TelegramDriver
-from bot.scripts.format import Script, Step, check_ids, find_scripts, load_script
+from bot.scripts.format import Script, Step, find_scripts, load_script
 from bot.scripts.outcome import Outcome, check, plain
 from bot.scripts.report import Failure, Result, summary, write_junit
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 import aiosqlite
 
 from bot.core.model import ChatState
+from bot.state.sqlite_schema import FAULTS, migrate, rollback
 from bot.state.store import (
     MESSAGE_LOG_SECONDS,
     SWEEP_EVERY,
@@ -33,25 +34,12 @@ from bot.state.store import (
 # Logged under the store's own name, as before the split: operators filter on "bot.state.store".
 log = logging.getLogger("bot.state.store")
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 50  # a locked file costs a turn at most this, then writes pause
 BUSY_BACKOFF = 5.0  # seconds without writes after hitting a lock: replies never queue on it
 WARN_EVERY = 60.0  # at most one fault warning a minute, however often the lock flaps
 MAINTAIN_EVERY = 256  # purge expired rows after this many loads/saves/records
 
 T = TypeVar("T")
-
-# Each entry upgrades the schema by one version; never edit a shipped entry, append one.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        "CREATE TABLE chat_state ("
-        " key TEXT PRIMARY KEY, topic TEXT, pending TEXT, last_active REAL NOT NULL)",
-        "CREATE TABLE message_log (key TEXT NOT NULL, message_id INTEGER NOT NULL,"
-        " sent_at REAL NOT NULL)",
-        "CREATE UNIQUE INDEX message_log_by_key ON message_log (key, message_id)",
-    ),
-)
-assert len(_MIGRATIONS) == SCHEMA_VERSION
 
 _SQL_LOAD = "SELECT topic, pending, last_active FROM chat_state WHERE key = ?"
 _SQL_DROP_ONE = "DELETE FROM chat_state WHERE key = ? AND last_active = ?"
@@ -65,38 +53,7 @@ _SQL_TAKE = "DELETE FROM message_log WHERE key = ? RETURNING message_id, sent_at
 _SQL_PURGE_STATE = "DELETE FROM chat_state WHERE last_active <= ?"
 _SQL_PURGE_LOG = "DELETE FROM message_log WHERE sent_at <= ?"
 
-# What a broken disk or database can throw at us; anything else is a bug and should surface.
-_FAULTS = (sqlite3.Error, OSError, ValueError)
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-
-
-async def _migrate(db: aiosqlite.Connection) -> None:
-    """Bring the schema up to SCHEMA_VERSION, one recorded step at a time."""
-    ((version,),) = await db.execute_fetchall("PRAGMA user_version")
-    if version == SCHEMA_VERSION:
-        return  # up to date: connect without the write lock another process may hold
-    await db.execute_fetchall("BEGIN IMMEDIATE")  # re-read inside: another process may migrate
-    try:
-        ((version,),) = await db.execute_fetchall("PRAGMA user_version")
-        if version > SCHEMA_VERSION:
-            raise sqlite3.DatabaseError(
-                f"schema version {version} is newer than this bot understands ({SCHEMA_VERSION})"
-            )
-        for number in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _MIGRATIONS[number - 1]:
-                await db.execute_fetchall(statement)
-            await db.execute_fetchall(f"PRAGMA user_version = {number:d}")
-        await db.execute_fetchall("COMMIT")
-    except BaseException:
-        await _rollback(db)
-        raise
-
-
-async def _rollback(db: aiosqlite.Connection) -> None:
-    if db.in_transaction:
-        # The caller is already reporting the fault that brought us here.
-        with contextlib.suppress(*_FAULTS):
-            await db.execute_fetchall("ROLLBACK")
 
 
 class SqliteStore(_Lifecycle):
@@ -200,7 +157,7 @@ class SqliteStore(_Lifecycle):
                     await self._maintain(now)
                 assert self._db is not None
                 result = await op(self._db)
-            except _FAULTS as exc:
+            except FAULTS as exc:
                 await self._on_fault(exc)
                 return fallback
             if self._faulty and write:  # a read can work while writes are still locked out
@@ -222,14 +179,14 @@ class SqliteStore(_Lifecycle):
                 log.warning("state store %s could not use WAL (journal mode %s)", self.path, mode)
             # With WAL, NORMAL can lose the last commits on power loss, never corrupt: fine here.
             await db.execute_fetchall("PRAGMA synchronous = NORMAL")
-            await _migrate(db)
+            await migrate(db)
         except BaseException:
             await db.close()
             raise
         self._db = db
         try:
             await self._purge(db, self._clock())
-        except _FAULTS as exc:
+        except FAULTS as exc:
             if not _is_busy(exc):
                 raise
             # Someone else holds the write lock; reads still work, purge another time.
@@ -240,7 +197,7 @@ class SqliteStore(_Lifecycle):
         db, self._db = self._db, None
         if db is not None:
             # Closing a broken connection can fail; aiosqlite stops its thread regardless.
-            with contextlib.suppress(*_FAULTS):
+            with contextlib.suppress(*FAULTS):
                 await db.close()
 
     async def _on_fault(self, exc: BaseException) -> None:
@@ -276,7 +233,7 @@ class SqliteStore(_Lifecycle):
         self._ops = 0
         try:
             await self._purge_now(now)
-        except _FAULTS as exc:
+        except FAULTS as exc:
             if not _is_busy(exc):
                 raise
 
@@ -328,7 +285,7 @@ async def _forget(db: aiosqlite.Connection, key: str) -> bool:
         await db.execute_fetchall("DELETE FROM message_log WHERE key = ?", (key,))
         await db.execute_fetchall("COMMIT")
     except BaseException:
-        await _rollback(db)
+        await rollback(db)
         raise
     return True
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import signal
 import time
@@ -33,6 +32,7 @@ from bot.telegram.deliver import Courier, MessageLog
 from bot.telegram.format import event_from_message, redact
 from bot.telegram.guard import FloodGuard, with_retry
 from bot.telegram.priority import CRISIS, ORDINARY, PriorityGate
+from bot.telegram.reload import reload_notice, reload_off_loop
 from bot.telegram.settings import TelegramSettings
 
 # Logged under the channel's name, as before the split: operators filter on it.
@@ -62,7 +62,6 @@ SORRY = (
 )
 _PRESSED_MEMORY = 10_000
 RELOAD_WAIT = 60.0  # seconds a reload may take before the admins are told it failed
-_RELOAD_LINES = 20  # problems shown in one admin message (Telegram's limit is 4096 chars)
 
 
 class TelegramAdapter:
@@ -268,30 +267,9 @@ class TelegramAdapter:
         to every admin chat and the asking chat, with each problem's file:line; success is
         told to the asking chat only.
         """
-        try:
-            errors = list(await asyncio.wait_for(asyncio.to_thread(self.reload), self.reload_wait))
-        except TimeoutError:
-            errors = [
-                f"reload took longer than {self.reload_wait:g} seconds: still serving the "
-                "previous content (try again, and check the files are not huge)"
-            ]
-        except Exception as err:
-            errors = [f"reload crashed: {type(err).__name__}"]
+        errors = await reload_off_loop(self.reload, self.reload_wait)
         courier = self.courier
-        if errors:
-            for line in errors:
-                log.error("reload: %s", line)
-            shown = errors
-            if len(errors) > _RELOAD_LINES:
-                more = f"... and {len(errors) - _RELOAD_LINES} more: run python -m bot validate"
-                shown = [*errors[: _RELOAD_LINES - 1], more, errors[-1]]
-            lines = "\n".join(f"• {html.escape(line)}" for line in shown)
-            text = f"<b>Reload failed.</b> Still serving the previous content.\n\n{lines}"
-            targets = sorted(self.settings.admin_chat_ids | ({chat_id} - {None}))
-        else:
-            log.info("content reloaded")
-            text = "Reloaded: the new content is live."
-            targets = [chat_id] if chat_id is not None else []
+        text, targets = reload_notice(errors, self.settings.admin_chat_ids, chat_id)
         for target in targets if courier else ():
             await courier.deliver(target, [Reply(text)], group=target < 0)  # type: ignore[union-attr]
         return errors

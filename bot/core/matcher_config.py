@@ -1,0 +1,52 @@
+"""The matcher's thresholds, margins and weights, tuned on tests/data.
+
+Read once from config/matcher.yaml at start-up (and on reload); the matcher itself does no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "matcher.yaml"
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Thresholds and weights, tuned on tests/data and kept in config/matcher.yaml."""
+
+    word_cutoff: float = 82.0  # fuzz.ratio for a misspelt word to count as a catalog word
+    exact_below: int = 4  # words shorter than this must be spelt exactly
+    unknown_weight: float = 1.5  # weight of a word the catalog has never seen (dilutes cosine)
+    keyword_cutoff: float = 86.0  # fuzz.ratio for a keyword phrase of 7+ letters
+    keyword_cutoff_short: float = 92.0  # for keywords of 5-6 letters (shorter: exact only)
+    keyword_bonus: float = 4.0  # per extra distinct keyword of the same intent
+    bayes_weight: float = 1.0
+    bayes_smoothing: float = 0.05
+    bayes_temperature: float = 8.0  # softens naive Bayes' overconfidence
+    example_weight: float = 0.5  # cosine similarity to the intent's closest example
+    keyword_weight: float = 0.1
+    chunk_words: int = 24  # long messages are compared with examples in windows this size
+    chunk_step: int = 12
+    safety_threshold: float = 101.0  # a crisis intent scoring this counts as a crisis
+    match_threshold: float = 40.0  # a crime type needs this score to be matched
+    service_threshold: float = 31.0  # "hi", "thanks", "what do you keep?" need less evidence
+    out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
+    ambiguity_floor: float = 35.0
+    margin: float = 1.5
+    clarify_floor: float = 22.0  # below the threshold but above this: "is it one of these?"
+    clarify_share: float = 0.7  # offer only candidates scoring this share of the best
+    never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
+    max_alternatives: int = 3
+    floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
+
+    @classmethod
+    def load(cls, path: Path = CONFIG_PATH) -> MatcherConfig:
+        """Read the tuned values; a missing file means the defaults above."""
+        if not path.exists():
+            return cls()
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data["never_offer"] = tuple(data.get("never_offer") or ())
+        return cls(**data)

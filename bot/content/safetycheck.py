@@ -67,7 +67,7 @@ def _phrase_problem(phrase: str, field: str) -> str | None:
             "write the words it must contain"
         )
     words = [normalize(alt) for token in tokens for alt in token.split("|")]
-    if sum(ch.isalpha() for word in words for ch in word) < MIN_LETTERS:
+    if sum(ch.isalnum() for word in words for ch in word) < MIN_LETTERS:
         return (
             f"safety {what} {phrase!r} has fewer than {MIN_LETTERS} letters, so {harm}: "
             "write a longer phrase, such as 'kill myself'"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,25 @@ from bot.core.matcher import Matcher, MatcherConfig
 from bot.core.model import Content
 from bot.core.safety import SafetyScreen
 from bot.insight.evaluate import Pipeline
+from bot.session import LiveEngine, make_handler
+from bot.state.store import MemoryStore
+from bot.telegram.standin.loopback import LoopbackTelegram
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
+
+
+@pytest.fixture
+async def tg(engine: Engine) -> AsyncIterator[LoopbackTelegram]:
+    """The real Telegram adapter on the project's engine, against the stand-in."""
+    store = MemoryStore()
+    live = LiveEngine(engine, PROJECT_ROOT)
+    async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
+        yield loop
 
 
 class FakeClock:

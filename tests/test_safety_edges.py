@@ -30,19 +30,6 @@ CRISIS = "i want to kill myself tonight"
 HACKED = "someone hacked my facebook and changed the password"
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
-
-
-@pytest.fixture
-async def tg(engine: Engine):
-    store = MemoryStore()
-    live = LiveEngine(engine, ROOT)
-    async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
-        yield loop
-
-
 class TestCaptionsInTheEngine:
     @pytest.mark.parametrize("kind", ["photo", "video", "document", "animation", "audio", "voice"])
     def test_a_crisis_caption_gets_the_safety_reply(self, engine: Engine, kind: str) -> None:

@@ -20,11 +20,6 @@ from bot.scripts.runner import FIXED_NOW, load_all, run_script
 CONVERSATIONS = Path(__file__).resolve().parent / "conversations"
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
-
-
 @pytest.fixture
 def bot(content: Content, matcher: Matcher, screen: SafetyScreen) -> Engine:
     return Engine(content, matcher, screen, clock=lambda: FIXED_NOW)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.core.engine import Engine
 from bot.core.model import Content
 from bot.session import LiveEngine, make_handler
@@ -19,19 +17,6 @@ from bot.telegram.standin.loopback import LoopbackTelegram, TurnResult
 
 CHAT = 1001
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
-
-
-@pytest.fixture
-async def tg(engine: Engine):
-    store = MemoryStore()
-    live = LiveEngine(engine, ROOT)
-    async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
-        yield loop
 
 
 def accepted(turn: TurnResult) -> bool:

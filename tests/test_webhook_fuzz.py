@@ -41,11 +41,6 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 DEEP = "<deep>"  # replaced by 1,000 nested lists after encoding (json.dumps would recurse)
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB 22 warns otherwise; warnings are errors
-
-
 @pytest.fixture
 async def tg(engine: Engine):
     store = MemoryStore()

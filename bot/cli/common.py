@@ -48,48 +48,6 @@ def stdin_lines():
         yield line
 
 
-def cmd_classify(args: argparse.Namespace) -> int:
-    import json
-
-    from bot.console import ProtocolError, decode_line
-    from bot.insight.evaluate import run_classify
-
-    loaded = load_pipeline(args)
-    if loaded is None:
-        return 1
-    # Bytes in, decoded line by line: one undecodable line gets an error line, not a crash.
-    for raw in stdin_lines():
-        try:
-            line = decode_line(raw)
-        except ProtocolError as error:
-            print(json.dumps({"error": str(error)}), flush=True)
-            continue
-        run_classify(loaded[1], [line], sys.stdout, explain=args.explain)
-    return 0
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.insight.evaluate import DEFAULT_FLOORS, evaluate, print_report, read_labelled
-
-    if args.self_check:
-        from bot.insight.selfcheck import run_self_check
-
-        return run_self_check(args.content, sys.stdout, sys.stderr)
-    loaded = load_pipeline(args)
-    if loaded is None:
-        return 1
-    files = args.files or sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
-    try:
-        rows = read_labelled(files)
-    except (OSError, ValueError) as error:
-        print(f"cannot read the labelled set: {error}", file=sys.stderr)
-        return 2
-    floors = {**DEFAULT_FLOORS, **(loaded[1].matcher.config.floors or {})}
-    topics = [i.id for i in loaded[0].intents.values() if i.kind != "negative"]
-    report = evaluate(loaded[1], rows)
-    return print_report(report, floors, sys.stdout, misses=args.misses, intents=topics)
-
-
 def live_engine(args: argparse.Namespace, review_days: int | None = None):
     from bot.core.engine import Engine
     from bot.session import LiveEngine

@@ -20,24 +20,32 @@ from bot.cli.common import (
 )
 
 
+def open_session(args: argparse.Namespace, *, memory_default: bool):
+    """The store (with usage counting), its observer and the live engine; or an exit code."""
+    settings, insight = state_settings(), insight_settings()
+    if settings is None or insight is None:
+        return 2
+    try:
+        store = state_store(settings, memory_default=memory_default)
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    db = settings.db or (None if memory_default else DEFAULT_DB)
+    store, observe, review_days = with_recorder(store, db, insight)
+    live = live_engine(args, review_days)
+    return 1 if live is None else (store, observe, live)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.console import run_interactive, run_jsonl
     from bot.session import make_handler
 
-    settings, insight = state_settings(), insight_settings()
-    if settings is None or insight is None:
-        return 2
-    try:
-        store = state_store(settings, memory_default=True)
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    store, observe, review_days = with_recorder(store, settings.db, insight)
-    live = live_engine(args, review_days)
-    if live is None:
-        return 1
+    opened = open_session(args, memory_default=True)
+    if isinstance(opened, int):
+        return opened
+    store, observe, live = opened
 
     async def chat() -> int:
         async with store:
@@ -63,19 +71,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    stored, insight = state_settings(), insight_settings()
-    if stored is None or insight is None:
-        return 2
-    try:
-        store = state_store(stored, memory_default=False)
-    except StartupError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    db = stored.db or DEFAULT_DB
-    store, observe, review_days = with_recorder(store, db, insight)
-    live = live_engine(args, review_days)
-    if live is None:
-        return 1
+    opened = open_session(args, memory_default=False)
+    if isinstance(opened, int):
+        return opened
+    store, observe, live = opened
     return run(
         settings,
         handle=make_handler(live, store, observe=observe),

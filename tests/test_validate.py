@@ -382,3 +382,15 @@ class TestRunCatalog:
         assert run_catalog(root, out, err) == 1
         assert out.getvalue() == ""
         assert err.getvalue().startswith(EXPECTED["yaml_syntax"][0])
+
+
+def test_an_unreadable_intent_file_is_not_also_called_unpaired(tmp_path: Path) -> None:
+    """One broken file gives one message: its kind is unknown, so no 'has no response' too."""
+    root = tmp_path / "content"
+    for part in ("intents", "responses"):
+        shutil.copytree(Path(__file__).resolve().parent.parent / part, root / part)
+    broken = root / "intents" / "out_of_scope.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + '  - "unclosed quote\n')
+    messages = [p.format() for p in check(root)]
+    assert any(m.startswith("intents/out_of_scope.yaml:") for m in messages), messages
+    assert not any("has no response" in m for m in messages), messages

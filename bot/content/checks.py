@@ -168,7 +168,10 @@ def _check_pairs(tree: Tree) -> list[Problem]:
     p: list[Problem] = []
     # Negative intents only teach the matcher what is out of scope; they never get a reply.
     negative = {s for s, (_doc, m) in tree.intents.items() if m.kind == "negative"}
-    for stem in sorted(tree.intent_files - tree.response_files - negative):
+    # A file that could not be read already has its own message; its kind is unknown, so
+    # calling it unpaired would only send the operator after a second, false problem.
+    unread = tree.intent_files - set(tree.intents)
+    for stem in sorted(tree.intent_files - tree.response_files - negative - unread):
         p.append(
             Problem(
                 f"{INTENTS_DIR}/{stem}.yaml",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -32,6 +35,22 @@ async def tg(engine: Engine) -> AsyncIterator[LoopbackTelegram]:
     live = LiveEngine(engine, PROJECT_ROOT)
     async with LoopbackTelegram(make_handler(live, store), store, reload=live.reload) as loop:
         yield loop
+
+
+def run_bot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a real process, with only the given BOT_/TELEGRAM settings."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_"))}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=90,
+        check=False,
+    )
 
 
 class FakeClock:

@@ -10,11 +10,11 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_bot as bot
 
 from bot.core.engine import Engine
 from bot.core.model import ChatState, Event
@@ -110,21 +110,6 @@ def test_privacy_reply_says_so_only_when_review_is_on(engine: Engine, content) -
     live = LiveEngine(on, ROOT)
     assert live.reload() == []
     assert live.engine.review_days == 9  # a reload keeps the setting
-
-
-def bot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_"))}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=90,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_bot as bot
 
 from bot.core.engine import Engine
 from bot.core.model import ChatState, Event
@@ -191,21 +189,6 @@ def test_missing_database_reads_as_zeros(tmp_path: Path) -> None:
     assert stats["totals"]["intents"] == {}
     assert stats["totals"]["no_match"] == 0
     assert not (tmp_path / "none.db").exists()
-
-
-def bot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "BOT_"))}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=90,
-        check=False,
-    )
 
 
 def test_console_chat_counts_and_stats_shows_them(tmp_path: Path) -> None:

@@ -129,9 +129,8 @@ def run_record(
     (the file exists, its folder does not, or the content or file cannot be used).
     """
     from bot.console import run_interactive
-    from bot.content.gate import ContentError
     from bot.scripts.driver import EngineDriver
-    from bot.scripts.runner import build_engine, display_path, load_all, run_script
+    from bot.scripts.runner import display_path, engine_or_report, load_all, run_script
 
     if file.exists():
         print(f"{file} already exists: choose a new name (a recording never overwrites)", file=err)
@@ -139,12 +138,8 @@ def run_record(
     if not file.parent.is_dir():
         print(f"cannot write {file}: the folder {file.parent} does not exist", file=err)
         return 2
-    try:
-        engine = build_engine(content)
-    except ContentError as error:
-        for problem in error.problems:
-            print(problem.format(), file=err)
-        print("The content has errors; run `python -m bot validate` for the list.", file=err)
+    engine = engine_or_report(content, err)
+    if engine is None:
         return 2
 
     recorder: Recorder | None = None

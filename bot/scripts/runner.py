@@ -140,6 +140,19 @@ def build_engine(content_root: Path) -> Engine:
     return Engine(content, matcher, SafetyScreen(content, matcher), clock=lambda: FIXED_NOW)
 
 
+def engine_or_report(content_root: Path, err: TextIO) -> Engine | None:
+    """build_engine, or print the content's problems (as validate would) and return None."""
+    from bot.content.gate import ContentError
+
+    try:
+        return build_engine(content_root)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem.format(), file=err)
+        print("The content has errors; run `python -m bot validate` for the list.", file=err)
+        return None
+
+
 def run_cli(
     paths: Sequence[Path],
     *,
@@ -156,16 +169,11 @@ def run_cli(
     `tags` keeps the scripts with any of them; `whole` prints failing replies in full.
     A known-bug script still failing (XFAIL) does not fail the run; one now passing does.
     """
-    from bot.content.gate import ContentError
 
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        engine = build_engine(content)
-    except ContentError as error:
-        for problem in error.problems:
-            print(problem.format(), file=err)
-        print("The content has errors; run `python -m bot validate` for the list.", file=err)
+    engine = engine_or_report(content, err)
+    if engine is None:
         return 2
     scripts, problems = load_all(paths, engine.content)
     for problem in problems:

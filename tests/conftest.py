@@ -108,11 +108,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     import sys
     import threading
 
-    left = [
-        t.name
+    others = [
+        t
         for t in threading.enumerate()
         if t is not threading.current_thread() and not t.daemon and t.is_alive()
     ]
+    for thread in others:
+        thread.join(timeout=5)  # a worker that is just finishing is fine
+    left = [t.name for t in others if t.is_alive()]
     if left:
         print(
             f"\nERROR: tests left {len(left)} thread(s) running (an unclosed database "

@@ -13,9 +13,12 @@ from bot.core.matcher import MatcherConfig
 
 class TestEval:
     def test_dev_set_meets_the_floors(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """In-domain accuracy >= 92%, out-of-scope false positives <= 5%, every crisis caught."""
+        """In-domain accuracy >= 90%, out-of-scope false positives <= 5%, every crisis caught.
+
+        The in-domain floor was 92% until 240 harder, persona-written lines joined the set.
+        """
         floors = MatcherConfig.load().floors or {}
-        assert floors["in_domain_accuracy"] >= 0.92
+        assert floors["in_domain_accuracy"] >= 0.90
         assert floors["out_of_scope_false_positives"] <= 0.05
         assert floors["crisis_recall"] == 1.0
         assert floors["crisis_false_alarms"] <= 0.05

@@ -53,8 +53,8 @@ class TestMisses:
                     "set": "in_domain",
                 },
                 {"text": "hello there", "intent": "phishing", "set": "in_domain"},
-                {"text": "cheerio", "intent": "goodbye", "set": "in_domain"},
-                {"text": "card", "intent": "card_fraud", "set": "in_domain"},
+                {"text": "xqzvw", "intent": "goodbye", "set": "in_domain"},
+                {"text": "bank card", "intent": "card_fraud", "set": "in_domain"},
             ],
         )
         text = _report(pipeline, labelled, misses=True)
@@ -67,7 +67,7 @@ class TestMisses:
             r"\(best card_fraud \d+\.\d; runner-up \w+ \d+\.\d\)",
             lines[start + 1],
         ), lines[start + 1]
-        assert lines[start + 2] == "    card"
+        assert lines[start + 2] == "    bank card"
         assert lines[start + 3] == f"{where}:3: expected goodbye, got no match (no topic scored)"
         assert re.fullmatch(
             rf"{re.escape(where)}:2: expected phishing, got greeting "
@@ -183,13 +183,13 @@ class TestClassify:
             ("{not json", r"not matched: score \d+\.\d below the offer floor \d+"),
             (
                 "whats the weather in derby",
-                r"not matched: the best score \d+\.\d is no higher than everyday "
-                r"\(out-of-scope\) messages \(\d+\.\d\)",
+                r"not matched: the best score \d+(\.\d)? is no higher than everyday "
+                r"\(out-of-scope\) messages \(\d+(\.\d)?\)",
             ),
             (
-                "something weird happened with my bank",
+                "weird email from my bank",
                 r"offered: score \d+\.\d is below the topic threshold \d+, yet above the offer "
-                r"floor \d+, so the closest topics are offered as buttons \(phishing, .*\)",
+                r"floor \d+, so the closest topics are offered as buttons \(phishing.*\)",
             ),
             (
                 "i want to kill myself",
@@ -205,8 +205,8 @@ class TestClassify:
         run_classify(pipeline, [text], out, explain=True)
         evidence = json.loads(out.getvalue())["evidence"]
         assert re.fullmatch(pattern, evidence["why"]), evidence["why"]
-        assert evidence["margin"] == 6.0
-        assert evidence["offer_floor"] == 22.0
+        assert evidence["margin"] == pipeline.matcher.config.out_of_scope_margin
+        assert evidence["offer_floor"] == pipeline.matcher.config.clarify_floor
 
     def test_explanation_agrees_with_the_decision_on_the_dev_set(self, pipeline: Pipeline) -> None:
         rows = read_labelled(sorted(DATA.glob("*.jsonl")))

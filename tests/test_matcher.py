@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.matcher import Matcher, MatcherConfig, content_words, stem
 from bot.core.model import Content, Intent
+from bot.insight.evaluate import Pipeline
 
 
 def tiny_content(**extra: Intent) -> Content:
@@ -181,3 +182,27 @@ class TestExplain:
         assert match.evidence is not None
         assert match.evidence["examples"]
         assert any(k["intent"] == "phishing" for k in match.evidence["keywords"])
+
+
+class TestNearMisses:
+    """Everyday banking questions share the card-fraud words but are not card fraud."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "my new debit card hasn't arrived yet, how long does it take",
+            "how do i set up a direct debit for my gym",
+            "my bank transfer to my landlord is still pending",
+            "i forgot my facebook password and the reset email isn't coming",
+        ],
+    )
+    def test_an_ordinary_question_is_not_taken_for_a_crime(
+        self, pipeline: Pipeline, text: str
+    ) -> None:
+        match, safety = pipeline.classify(text)
+        assert safety is None
+        assert match.decision == "no_match", match
+
+    def test_the_crime_in_the_same_words_is_still_matched(self, pipeline: Pipeline) -> None:
+        match, _ = pipeline.classify("a direct debit i never set up took 90 quid from my account")
+        assert match.intent == "card_fraud"

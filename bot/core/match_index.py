@@ -6,6 +6,7 @@ precomputed here and `bot.core.matcher` only looks things up and multiplies.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +71,56 @@ class MatchIndex:
         return len(self.example_text)
 
 
-def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
+def _near_miss_groups(
+    intent_ids: list[str],
+    kinds: list[str],
+    docs: list[list[str]],
+    owners: list[int],
+    smoothing: float,
+) -> tuple[list[str], list[int]]:
+    """File each out-of-scope example under the topic it most resembles.
+
+    One big out-of-scope class spreads its words so thin that naive Bayes never favours it:
+    "make a QR code for the bake sale" still reads as a QR scam. Grouped by the topic each
+    example would otherwise be taken for, every group is a focused "looks like X, is not X"
+    class that competes with X on X's own words. The groups keep their parent's id.
+    """
+    positive = [i for i, kind in enumerate(kinds) if kind != "negative"]
+    if len(positive) == len(kinds) or not positive:
+        return intent_ids, owners
+    counts: dict[int, dict[str, int]] = {i: {} for i in positive}
+    sizes = dict.fromkeys(positive, 0)
+    for words, owner in zip(docs, owners, strict=True):
+        if owner in counts:
+            sizes[owner] += 1
+            for word in set(words):
+                counts[owner][word] = counts[owner].get(word, 0) + 1
+    groups: dict[tuple[int, int], int] = {}
+    parents = list(intent_ids)
+    new_owners = []
+    for words, owner in zip(docs, owners, strict=True):
+        if kinds[owner] != "negative":
+            new_owners.append(owner)
+            continue
+        unique = set(words)
+        nearest = max(
+            positive,
+            key=lambda i: sum(
+                math.log((counts[i].get(w, 0) + smoothing) / (sizes[i] + 2 * smoothing))
+                for w in unique
+            ),
+        )
+        key = (owner, nearest)
+        if key not in groups:
+            groups[key] = len(parents)
+            parents.append(intent_ids[owner])
+        new_owners.append(groups[key])
+    return parents, new_owners
+
+
+def build_index(
+    content: Content, *, bayes_smoothing: float, near_miss_prior: float = 4.0
+) -> MatchIndex:
     """Index a catalog's examples and keywords for fast, typo-tolerant scoring."""
     intent_ids = sorted(content.intents)
     docs: list[list[str]] = []
@@ -90,6 +140,16 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
             if keyword:
                 keywords.append(keyword)
                 keyword_owner.append(index)
+    kinds = [content.intents[i].kind for i in intent_ids]
+    n_original = len(intent_ids)
+    crisis_ids = {i for i in intent_ids if content.intents[i].safety is not None}
+    intent_ids, owners = _near_miss_groups(intent_ids, kinds, docs, owners, bayes_smoothing)
+    kinds += [kinds[intent_ids.index(parent)] for parent in intent_ids[len(kinds) :]]
+    # Examples in owner order, so each intent's examples form one run.
+    order_by_owner = sorted(range(len(docs)), key=lambda r: owners[r])
+    docs = [docs[r] for r in order_by_owner]
+    example_text = [example_text[r] for r in order_by_owner]
+    owners = [owners[r] for r in order_by_owner]
 
     n_intents = len(intent_ids)
     per_intent: list[set[str]] = [set() for _ in range(n_intents)]
@@ -129,6 +189,16 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
     n_docs = np.bincount(np.asarray(owners, dtype=np.intp), minlength=n_intents)
     alpha = bayes_smoothing
     bayes = np.log((presence + alpha) / (n_docs[:, None] + 2 * alpha)).astype(np.float32)
+    # A near-miss group is small; smoothed towards its whole parent class rather than towards
+    # nothing, so a word it has not seen costs it what it costs the parent.
+    for parent_id in dict.fromkeys(intent_ids[n_original:]):
+        rows_of = [i for i, p in enumerate(intent_ids) if p == parent_id]
+        total = presence[rows_of].sum(axis=0)
+        prior = (total + alpha) / (n_docs[rows_of].sum() + 2 * alpha)
+        for row in rows_of:
+            bayes[row] = np.log(
+                (presence[row] + near_miss_prior * prior) / (n_docs[row] + near_miss_prior)
+            )
 
     # Each intent's example ids in one padded row (padding points at a constant 0), so the
     # best example per intent is one max over a small matrix.
@@ -143,9 +213,9 @@ def build_index(content: Content, *, bayes_smoothing: float) -> MatchIndex:
         keyword_index.setdefault(keyword, []).append(i)
     return MatchIndex(
         intent_ids=intent_ids,
-        negative=np.asarray([content.intents[i].kind == "negative" for i in intent_ids]),
-        service=np.asarray([content.intents[i].kind == "service" for i in intent_ids]),
-        crisis=np.asarray([content.intents[i].safety is not None for i in intent_ids]),
+        negative=np.asarray([kind == "negative" for kind in kinds]),
+        service=np.asarray([kind == "service" for kind in kinds]),
+        crisis=np.asarray([i in crisis_ids for i in intent_ids]),
         vocab=vocab,
         vocab_index=vocab_index,
         idf=idf,

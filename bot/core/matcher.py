@@ -29,7 +29,11 @@ class Matcher:
 
     def __init__(self, content: Content, config: MatcherConfig | None = None) -> None:
         self.config = config or MatcherConfig()
-        self.index: MatchIndex = build_index(content, bayes_smoothing=self.config.bayes_smoothing)
+        self.index: MatchIndex = build_index(
+            content,
+            bayes_smoothing=self.config.bayes_smoothing,
+            near_miss_prior=self.config.near_miss_prior,
+        )
         self.intent_ids = self.index.intent_ids
         self._last: tuple[str, tuple[np.ndarray, list[tuple[str, str]], np.ndarray]] | None = None
         self._keyword_cutoffs = np.asarray(
@@ -217,7 +221,10 @@ class Matcher:
     def scores(self, text: str) -> dict[str, float]:
         """Return every intent's combined score (0-100) for a message."""
         combined, _, _ = self._combine(text)
-        return {intent: float(combined[i]) for i, intent in enumerate(self.intent_ids)}
+        scores: dict[str, float] = {}
+        for i, intent in enumerate(self.intent_ids):  # near-miss groups share their parent's id
+            scores[intent] = max(scores.get(intent, 0.0), float(combined[i]))
+        return scores
 
     def classify(self, text: str, *, explain: bool = False) -> Match:
         """Rank the intents and decide: matched, clarify (offer the closest) or no match.

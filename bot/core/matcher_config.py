@@ -26,6 +26,7 @@ class MatcherConfig:
     bayes_weight: float = 1.0
     bayes_smoothing: float = 0.05
     bayes_temperature: float = 8.0  # softens naive Bayes' overconfidence
+    near_miss_prior: float = 4.0  # how far a near-miss group leans on its whole class
     example_weight: float = 0.5  # cosine similarity to the intent's closest example
     keyword_weight: float = 0.1
     chunk_words: int = 24  # long messages are compared with examples in windows this size

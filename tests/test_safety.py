@@ -149,6 +149,22 @@ class TestScreenRules:
         assert screen.check("the pan is full of smoke. it is fine now") is None
         assert screen.check("the pan had a fire last year") is None
 
+    def test_anywhere_joins_sentences_and_heeds_blockers_where_the_situation_is(
+        self, content: Content
+    ) -> None:
+        """An 'anywhere' rule reads the whole message; a blocker counts in its own sentences."""
+        emergency = content.intents["emergency"]
+        rules = SafetyRules((), ("last year",), (), ("kettle|pan + fire|smoke + now|tonight",))
+        intents = {
+            **content.intents,
+            "emergency": Intent(**{**emergency.__dict__, "safety": rules}),
+        }
+        screen = SafetyScreen(Content(intents, content.responses, content.routes, content.system))
+        assert screen.check("the pan is full of smoke. it is spreading now") is not None
+        assert screen.check("the pan caught fire last year. it is fine now") is None
+        assert screen.check("we moved in last year. the pan is full of smoke now") is not None
+        assert screen.check("the pan is fine. no smoke") is None
+
     def test_no_rules_means_no_hits(self, content: Content) -> None:
         """Content without safety blocks never fires, rather than failing."""
         intents = {k: v for k, v in content.intents.items() if v.safety is None}
@@ -181,5 +197,27 @@ def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
     expected = (
         f"intents/emergency.yaml:{number}: a 'together' rule needs two or more groups of single "
         "words separated by ' + ', for example: courier|taxi + now|tonight"
+    )
+    assert expected in [p.format() for p in check(tmp_path)]
+
+
+def test_malformed_anywhere_rule_is_reported_with_its_line(tmp_path) -> None:
+    """The same plain-words error, file and line, for an 'anywhere' rule."""
+    import shutil
+    from pathlib import Path
+
+    from bot.content.validate import check
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("intents", "responses"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    path = tmp_path / "intents" / "self_harm_crisis.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  anywhere:")) + 1
+    lines[number - 1] = "    - pills tonight"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = (
+        f"intents/self_harm_crisis.yaml:{number}: an 'anywhere' rule needs two or more groups "
+        "of single words separated by ' + ', for example: courier|taxi + now|tonight"
     )
     assert expected in [p.format() for p in check(tmp_path)]

@@ -54,14 +54,16 @@ def _check_intent(doc: Doc, stem: str, m: IntentModel) -> list[Problem]:
         add(("group",), f"'group' is only for crime intents: remove it from this {m.kind} intent")
     if m.safety is not None and stem not in c.SAFETY_INTENTS:
         add(("safety",), "a 'safety' block is only allowed in emergency and self_harm_crisis")
-    for i, rule in enumerate(m.safety.together if m.safety else []):
-        groups = [g for g in rule.split(" + ") if g.strip()]
-        if len(groups) < 2 or any(" " in g.strip() for g in groups):
-            add(
-                ("safety", "together", i),
-                "a 'together' rule needs two or more groups of single words separated by "
-                "' + ', for example: courier|taxi + now|tonight",
-            )
+    for field in ("together", "anywhere"):
+        for i, rule in enumerate(getattr(m.safety, field) if m.safety else []):
+            groups = [g for g in rule.split(" + ") if g.strip()]
+            if len(groups) < 2 or any(" " in g.strip() for g in groups):
+                add(
+                    ("safety", field, i),
+                    f"{'an' if field == 'anywhere' else 'a'} '{field}' rule needs two or more "
+                    "groups of single words separated by "
+                    "' + ', for example: courier|taxi + now|tonight",
+                )
     p += check_label(doc, ("title",), m.title, limit=c.MAX_TITLE, what="title")
     minimum = c.MIN_EXAMPLES[m.kind]
     if len(m.examples) < minimum:

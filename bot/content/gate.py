@@ -60,7 +60,10 @@ def build_content(tree: Tree) -> Content:
         safety = None
         if m.safety is not None:
             safety = SafetyRules(
-                tuple(m.safety.triggers), tuple(m.safety.blockers), tuple(m.safety.together)
+                tuple(m.safety.triggers),
+                tuple(m.safety.blockers),
+                tuple(m.safety.together),
+                tuple(m.safety.anywhere),
             )
         intents[m.id] = Intent(
             id=m.id,

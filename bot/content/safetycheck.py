@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,7 +203,7 @@ def _recall(tree: Tree, content: Content, settings: GateSettings) -> list[Proble
                 path,
                 line,
                 f"the safety screen now catches {len(crisis) - len(missed)} of {len(crisis)} "
-                f"crisis messages in {shown} ({recall:.0%}), below the "
+                f"crisis messages in {shown} ({math.floor(recall * 1000) / 10:g}%), below the "
                 f"{settings.min_crisis_recall:.0%} required by config/safety_gate.yaml: put "
                 f"back the triggers, blockers or crisis examples you changed (missed: {quoted})",
             )

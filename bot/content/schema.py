@@ -26,6 +26,7 @@ class _Strict(BaseModel):
 class SafetyModel(_Strict):
     triggers: list[str] = []
     together: list[str] = []
+    anywhere: list[str] = []
     blockers: list[str] = []
 
 

@@ -59,6 +59,7 @@ class SafetyRules:
     triggers: tuple[str, ...] = ()
     blockers: tuple[str, ...] = ()
     together: tuple[str, ...] = ()  # "a|b + c|d": one word of each group in one clause
+    anywhere: tuple[str, ...] = ()  # the same, with the groups anywhere in the message
 
 
 @dataclass(frozen=True)

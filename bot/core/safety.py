@@ -74,9 +74,8 @@ class SafetyScreen:
         self._matcher = matcher
         self._vocab: dict[str, int] = {}
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
-        self._together: list[
-            tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
-        ] = []
+        self._together: list[Together] = []
+        self._anywhere: list[Together] = []  # the groups may sit in different clauses
         for kind in SAFETY_INTENTS:
             intent = content.intents.get(kind)
             rules = intent.safety if intent else None
@@ -91,6 +90,10 @@ class SafetyScreen:
                 groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
                 if len(groups) >= 2 and all(groups):
                     self._together.append((kind, line, groups, blockers))  # type: ignore[arg-type]
+            for line in rules.anywhere:
+                groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
+                if len(groups) >= 2 and all(groups):
+                    self._anywhere.append((kind, line, groups, blockers))  # type: ignore[arg-type]
         self._words = list(self._vocab)
         # Each trigger filed under the words of its first slot, so a clause only tries the
         # few triggers that could start with one of its words.
@@ -221,10 +224,12 @@ class SafetyScreen:
     def _phrase_hit(self, text: str) -> SafetyHit | None:
         if not self._rules:
             return None
+        clauses = []
         for clause in _split_clauses(text):
             words = clause.split()
             sets = self._word_sets(words)
             present = frozenset().union(*sets)
+            clauses.append((sets, present))
             for (kind, triggers, blockers), index in zip(
                 self._rules, self._by_first_word, strict=True
             ):
@@ -243,6 +248,26 @@ class SafetyScreen:
             hit = self._together_hit(sets, present)
             if hit is not None:
                 return hit
+        return self._anywhere_hit(clauses)
+
+    def _anywhere_hit(
+        self, clauses: list[tuple[list[frozenset[int]], frozenset[int]]]
+    ) -> SafetyHit | None:
+        """A situation told across sentences ("writing my note now. blade's ready").
+
+        A blocker in any sentence that holds part of the situation silences it.
+        """
+        if not self._anywhere or not clauses:
+            return None
+        present = frozenset().union(*(p for _s, p in clauses))
+        for kind, line, groups, blockers in self._anywhere:
+            if not all(not group.isdisjoint(present) for group in groups):
+                continue
+            # A blocker counts in a clause that holds part of the situation, so "last month"
+            # in a sentence of background does not hide "his phone's off" in another.
+            involved = [(s, p) for s, p in clauses if any(not g.isdisjoint(p) for g in groups)]
+            if not any(self._spans(b, s, p) for b in blockers for s, p in involved):
+                return SafetyHit(kind, line)
         return None
 
     def _together_hit(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = Path("data") / "state.db"  # where `run` keeps state when BOT_DB is unset
+SEMANTIC_ENV = "BOT_SEMANTIC_MODEL"  # bot.semantic.ENV_MODEL, named here so it loads lazily
 
 
 def semantic_model(args: argparse.Namespace):
@@ -22,14 +23,14 @@ def semantic_model(args: argparse.Namespace):
     command to report. BOT_SEMANTIC_MODEL (run, chat) is best effort: a bad folder is one
     warning and the bot runs on without it.
     """
+    named = getattr(args, "semantic", None)
+    folder = os.environ.get(SEMANTIC_ENV) if args.command in (None, "run", "chat") else None
+    if named is None and folder is None:
+        return None  # the default: bot.semantic (and tokenizers) are never imported
     from bot.semantic import ENV_MODEL, ModelError, load_semantic
 
-    named = getattr(args, "semantic", None)
     if named is not None:
         return load_semantic(named)
-    folder = os.environ.get(ENV_MODEL)
-    if folder is None or args.command not in (None, "run", "chat"):
-        return None
     try:
         return load_semantic(folder)
     except ModelError as error:

@@ -78,6 +78,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def load_with_semantic(args: argparse.Namespace):
     """load_pipeline, or exit code 1 (bad content) or 2 (an unusable --semantic folder)."""
+    if args.semantic is None:
+        return load_pipeline(args) or 1
     from bot.semantic import ModelError
 
     try:

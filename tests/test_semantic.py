@@ -153,11 +153,27 @@ class TestCache:
         model.embed_catalog(["bank text link"])
         model.embed_catalog(["bank text link", "cake"])
         assert len(list((tmp_path / "cache").glob("*.npy"))) == 2
+        for extra in ("money", "scam", "weather"):
+            model.embed_catalog(["bank text link", extra])
+        assert len(list((tmp_path / "cache").glob("*.npy"))) == 3  # the newest three
+
+    def test_an_edited_catalog_embeds_only_its_new_examples(
+        self, tiny: Path, tmp_path: Path
+    ) -> None:
+        """After an edit, a restart reuses the old vectors: only "cake" is computed."""
+        SemanticModel(tiny, tmp_path / "cache").embed_catalog(["bank text link", "money scam"])
+        [old] = list((tmp_path / "cache").glob("*.npy"))
+        planted = np.eye(2, HIDDEN, dtype=np.float32)
+        np.save(old, planted)
+        restarted = SemanticModel(tiny, tmp_path / "cache")
+        vectors = restarted.embed_catalog(["money scam", "cake", "bank text link"])
+        assert np.array_equal(vectors[[2, 0]], planted)
+        assert np.allclose(vectors[1], BertEncoder(tiny).embed(["cake"])[0])
 
     def test_cache_folder_from_the_environment(self, tiny: Path, tmp_path: Path) -> None:
         model = load_semantic(tiny, {"BOT_SEMANTIC_CACHE": str(tmp_path / "c")})
         model.embed_catalog(["cake"])
-        assert list((tmp_path / "c").glob("examples-*.npy"))
+        assert list((tmp_path / "c").glob("*.npy"))
 
 
 class PointingEmbedder:

@@ -61,7 +61,12 @@ class LiveEngine:
                 engine = None
                 if gated.content is not None:
                     old = self.engine
-                    engine = Engine(gated.content, clock=old.clock, review_days=old.review_days)
+                    engine = Engine(
+                        gated.content,
+                        clock=old.clock,
+                        review_days=old.review_days,
+                        semantic=old.semantic,
+                    )
             except Exception as error:  # any surprise must keep the old content serving
                 log.exception("reload failed, keeping the old content")
                 return [f"reload failed: {type(error).__name__}: {error}"]

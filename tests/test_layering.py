@@ -36,11 +36,12 @@ def test_core_modules_load_no_transport(module: str) -> None:
 
 # The roles, lowest first. A module may import its own package and any lower layer, never a
 # higher one; packages on the same layer stay apart (content and state know nothing of each
-# other, nor do console and telegram).
+# other, nor do console and telegram; semantic, the optional re-ranker's model, sits beside them).
 LAYERS: dict[str, int] = {
     "core": 0,
     "content": 1,
     "state": 1,
+    "semantic": 1,
     "insight": 2,
     "session": 3,
     "console": 4,

@@ -13,13 +13,42 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = Path("data") / "state.db"  # where `run` keeps state when BOT_DB is unset
+SEMANTIC_ENV = "BOT_SEMANTIC_MODEL"  # bot.semantic.ENV_MODEL, named here so it loads lazily
+
+
+def semantic_model(args: argparse.Namespace):
+    """The re-ranker's model, or None when none is named (the default: the matcher alone).
+
+    `--semantic PATH` (eval, classify) must work: a bad folder raises ModelError for the
+    command to report. BOT_SEMANTIC_MODEL (run, chat) is best effort: a bad folder is one
+    warning and the bot runs on without it.
+    """
+    named = getattr(args, "semantic", None)
+    folder = os.environ.get(SEMANTIC_ENV) if args.command in (None, "run", "chat") else None
+    if named is None and folder is None:
+        return None  # the default: bot.semantic (and tokenizers) are never imported
+    from bot.semantic import ENV_MODEL, ModelError, load_semantic
+
+    if named is not None:
+        return load_semantic(named)
+    try:
+        return load_semantic(folder)
+    except ModelError as error:
+        logging.getLogger(__name__).warning(
+            "semantic re-ranker off (%s=%s): %s", ENV_MODEL, folder, error
+        )
+        return None
 
 
 def load_pipeline(args: argparse.Namespace):
-    """Load content and build the matcher; print the problems and return None on failure."""
+    """Load content and build the matcher; print the problems and return None on failure.
+
+    Raises ModelError when `--semantic PATH` names an unusable model folder.
+    """
     from bot.content.gate import gate
     from bot.content.problem import refusal_lines
     from bot.core.matcher import Matcher, MatcherConfig
+    from bot.core.rerank import FusedMatcher
     from bot.core.safety import SafetyScreen
     from bot.insight.evaluate import Pipeline
 
@@ -32,8 +61,12 @@ def load_pipeline(args: argparse.Namespace):
         return None
     for problem in gated.problems:
         logging.getLogger(__name__).warning("%s", problem.format())
+    embedder = semantic_model(args)
     matcher = Matcher(content, MatcherConfig.load())
-    return content, Pipeline(matcher, SafetyScreen(content, matcher))
+    screen = SafetyScreen(content, matcher)
+    if embedder is not None:
+        return content, Pipeline(FusedMatcher(matcher, embedder), screen)
+    return content, Pipeline(matcher, screen)
 
 
 def stdin_bytes():
@@ -56,7 +89,10 @@ def live_engine(args: argparse.Namespace, review_days: int | None = None):
     if loaded is None:
         return None
     content, pipeline = loaded
-    engine = Engine(content, pipeline.matcher, pipeline.screen, review_days=review_days)
+    semantic = getattr(pipeline.matcher, "embedder", None)  # kept for reloads
+    engine = Engine(
+        content, pipeline.matcher, pipeline.screen, review_days=review_days, semantic=semantic
+    )
     return LiveEngine(engine, args.content)
 
 

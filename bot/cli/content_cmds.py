@@ -40,9 +40,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from bot.console import ProtocolError, decode_line
     from bot.insight.evaluate import run_classify
 
-    loaded = load_pipeline(args)
-    if loaded is None:
-        return 1
+    loaded = load_with_semantic(args)
+    if isinstance(loaded, int):
+        return loaded
     # Bytes in, decoded line by line: one undecodable line gets an error line, not a crash.
     for raw in stdin_lines():
         try:
@@ -61,9 +61,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from bot.insight.selfcheck import run_self_check
 
         return run_self_check(args.content, sys.stdout, sys.stderr)
-    loaded = load_pipeline(args)
-    if loaded is None:
-        return 1
+    loaded = load_with_semantic(args)
+    if isinstance(loaded, int):
+        return loaded
     files = args.files or sorted((PROJECT_ROOT / "tests" / "data").glob("*.jsonl"))
     try:
         rows = read_labelled(files)
@@ -74,6 +74,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     topics = [i.id for i in loaded[0].intents.values() if i.kind != "negative"]
     report = evaluate(loaded[1], rows)
     return print_report(report, floors, sys.stdout, misses=args.misses, intents=topics)
+
+
+def load_with_semantic(args: argparse.Namespace):
+    """load_pipeline, or exit code 1 (bad content) or 2 (an unusable --semantic folder)."""
+    if args.semantic is None:
+        return load_pipeline(args) or 1
+    from bot.semantic import ModelError
+
+    try:
+        loaded = load_pipeline(args)
+    except ModelError as error:
+        print(f"error: --semantic {args.semantic}: {error}", file=sys.stderr)
+        return 2
+    return 1 if loaded is None else loaded
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     classify = sub.add_parser("classify", help="classify messages from stdin, one JSON line each")
     classify.add_argument("--explain", action="store_true", help="add the matching evidence")
+    _add_semantic(classify)
     _add_content(classify)
 
     evaluate = sub.add_parser("eval", help="measure the matcher on a labelled set")
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="test the catalog's own examples (10-fold): which would go to another intent",
     )
+    _add_semantic(evaluate)
     _add_content(evaluate)
 
     validate = sub.add_parser("validate", help="check intents/ and responses/ for mistakes")
@@ -97,3 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_parsers(sub, _add_content)
     return parser
+
+
+def _add_semantic(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--semantic",
+        metavar="PATH",
+        help="re-rank with the sentence-embedding model in this folder (docs/matching.md)",
+    )

@@ -21,6 +21,7 @@ from bot.core.compose import FALLBACK, SAFETY_INTENT_IDS, Composer
 from bot.core.matcher import Matcher, MatcherConfig
 from bot.core.model import NON_TEXT_KINDS, Button, ChatState, Content, Event, Outcome, Reply, Turn
 from bot.core.normalize import normalize
+from bot.core.rerank import Embedder, FusedMatcher
 from bot.core.safety import SafetyScreen
 
 DIALOGUE_PATH = Path(__file__).resolve().parents[2] / "config" / "dialogue.yaml"
@@ -79,19 +80,25 @@ class Engine:
     def __init__(
         self,
         content: Content,
-        matcher: Matcher | None = None,
+        matcher: Matcher | FusedMatcher | None = None,
         screen: SafetyScreen | None = None,
         *,
         dialogue: DialogueConfig | None = None,
         clock: Callable[[], float] = time.time,
         review_days: int | None = None,
+        semantic: Embedder | None = None,
     ) -> None:
         """`review_days` is set while unmatched messages are kept for review (the privacy
-        reply must then say so); None when they are not."""
+        reply must then say so); None when they are not. `semantic` turns on the optional
+        re-ranker (kept so a reload builds it again)."""
         self.content = content
         self.review_days = review_days
-        self.matcher = matcher or Matcher(content, MatcherConfig.load())
-        self.screen = screen or SafetyScreen(content, self.matcher)
+        self.semantic = semantic
+        base = matcher or Matcher(content, MatcherConfig.load())
+        self.screen = screen or SafetyScreen(content, base)
+        if semantic is not None and not isinstance(base, FusedMatcher):
+            base = FusedMatcher(base, semantic)
+        self.matcher = base
         self.dialogue = dialogue or DialogueConfig.load()
         self.compose = Composer(content)
         self.clock = clock

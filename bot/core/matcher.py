@@ -10,13 +10,15 @@ closest example of each intent, and fuzzy keyword-phrase hits.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.decide import decide
 from bot.core.match_index import MatchIndex, build_index, content_words, stem
 from bot.core.matcher_config import MatcherConfig
-from bot.core.model import Candidate, Content, Match
+from bot.core.model import Content, Match
 
 __all__ = ["Matcher", "MatcherConfig", "content_words", "stem"]
 
@@ -233,46 +235,10 @@ class Matcher:
         'account_hacking'
         """
         combined, hits, per_example = self._combine(text)
-        cfg = self.config
-        negative = self.index.negative
-        # Crisis intents are offered only when the safety screen would act on them too.
-        weak_crisis = self.index.crisis & (combined < cfg.safety_threshold)
-        order = np.argsort(-combined, kind="stable")
-        ranked = [i for i in order if not negative[i] and not weak_crisis[i]]
-        ranked = ranked[: cfg.max_alternatives]
-        top = [Candidate(self.intent_ids[i], round(float(combined[i]), 1)) for i in ranked]
-        best = top[0].score if top else 0.0
-        # Out-of-scope examples are never offered as a topic; a topic must clearly beat them.
-        everyday = float(combined[negative].max(initial=0.0))
-        threshold = (
-            cfg.service_threshold
-            if ranked and self.index.service[ranked[0]]
-            else (cfg.match_threshold)
-        )
-        close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
-        close_offer = tuple(c.intent for c in close if c.intent not in cfg.never_offer)
-        offered: tuple[str, ...] = ()
-        if not top or best <= everyday:
-            decision, intent = "no_match", None
-        elif len(close) >= 2 and close_offer and best > everyday + cfg.out_of_scope_margin:
-            # Two topics this close: one wrong guess costs more than one tap to choose.
-            decision, intent, offered = "clarify", None, close_offer
-        elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
-            decision, intent = "matched", top[0].intent
-        elif best >= cfg.clarify_floor:
-            # The grey zone: too weak to act on, too strong to shrug off.
-            decision, intent = "clarify", None
-            offered = tuple(
-                c.intent
-                for c in top
-                if c.score >= cfg.clarify_share * best and c.intent not in cfg.never_offer
-            )
-        else:
-            decision, intent = "no_match", None
-        if decision == "clarify" and not offered:
-            decision = "no_match"
-        evidence = self._evidence(hits, per_example) if explain else None
-        return Match(intent, best, decision, tuple(top), evidence, offered)  # type: ignore[arg-type]
+        match = decide(combined, combined, self.index, self.config)
+        if explain:
+            match = replace(match, evidence=self._evidence(hits, per_example))
+        return match
 
     def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
         index = self.index

@@ -5,12 +5,34 @@ Read once from config/matcher.yaml at start-up (and on reload); the matcher itse
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
 CONFIG_PATH = Path(__file__).resolve().parents[2] / "config" / "matcher.yaml"
+
+
+class SemanticConfig(BaseModel):
+    """The optional semantic re-ranker's fusion weight and its own decision thresholds.
+
+    Used only when a sentence-embedding model is loaded; fused scores are on the same 0-100
+    scale as the matcher's, so the thresholds below mean what the matcher's own ones mean.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weight: float = Field(0.5, ge=0, le=1)  # the matcher's share; the rest is semantic
+    top_k: int = Field(3, ge=1, le=20)  # an intent's similarity: mean of its k closest examples
+    match_threshold: float = Field(40.0, ge=0, le=100)
+    service_threshold: float = Field(30.0, ge=0, le=100)
+    clarify_floor: float = Field(30.0, ge=0, le=100)
+    ambiguity_floor: float = Field(38.0, ge=0, le=100)
+    margin: float = Field(2.0, ge=0, le=100)
+    out_of_scope_margin: float = Field(4.0, ge=0, le=100)
+    # No match when the out-of-scope examples are this much closer (cosine) than any topic.
+    negative_margin: float = Field(0.0, ge=-1, le=1)
 
 
 @dataclass(frozen=True)
@@ -42,6 +64,7 @@ class MatcherConfig:
     never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
+    semantic: SemanticConfig = field(default_factory=SemanticConfig)  # used only when enabled
 
     @classmethod
     def load(cls, path: Path = CONFIG_PATH) -> MatcherConfig:
@@ -50,4 +73,5 @@ class MatcherConfig:
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         data["never_offer"] = tuple(data.get("never_offer") or ())
+        data["semantic"] = SemanticConfig.model_validate(data.get("semantic") or {})
         return cls(**data)

@@ -176,11 +176,11 @@ class TestClassify:
         [
             (
                 "sum1 hacked my insta acount",
-                r"matched: score \d+\.\d >= topic threshold \d+ and beats everyday messages by "
-                r"\d+\.\d \(margin \d+\)",
+                r"matched: score \d+(\.\d)? >= topic threshold \d+ and beats everyday messages by "
+                r"\d+(\.\d)? \(margin \d+\)",
             ),
-            ("hello", r"matched: score \d+\.\d >= small-talk/service threshold \d+ .*"),
-            ("{not json", r"not matched: score \d+\.\d below the offer floor \d+"),
+            ("hello", r"matched: score \d+(\.\d)? >= small-talk/service threshold \d+ .*"),
+            ("{not json", r"not matched: score \d+(\.\d)? below the offer floor \d+"),
             (
                 "whats the weather in derby",
                 r"not matched: the best score \d+(\.\d)? is no higher than everyday "
@@ -188,7 +188,7 @@ class TestClassify:
             ),
             (
                 "weird email from my bank",
-                r"offered: score \d+\.\d is below the topic threshold \d+, yet above the offer "
+                r"offered: score \d+(\.\d)? is below the topic threshold \d+, yet above the offer "
                 r"floor \d+, so the closest topics are offered as buttons \(phishing.*\)",
             ),
             (

@@ -142,7 +142,7 @@ class SafetyScreen:
             exact = self._vocab.get(word)
             if exact is not None:
                 hits.add(exact)
-            # Short words must be exact: "me" is not "my", "end" is not "and".
+            # Short words must be exact: "me" is not "my", "dead" is not "dad".
             # A typo changes a letter or two, not the length: "bring" is not "burning".
             hits = {
                 h
@@ -152,7 +152,7 @@ class SafetyScreen:
                     abs(len(self._words[h]) - len(word)) <= 1
                     and (
                         (len(self._words[h]) >= 6 and matrix[row, h] >= FUZZY_CUTOFF)
-                        or (len(self._words[h]) >= 3 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
+                        or (len(self._words[h]) >= 4 and matrix[row, h] >= FUZZY_CUTOFF_SHORT)
                     )
                 )
             }

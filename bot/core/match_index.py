@@ -6,7 +6,6 @@ precomputed here and `bot.core.matcher` only looks things up and multiplies.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,13 +87,16 @@ def _near_miss_groups(
     positive = [i for i, kind in enumerate(kinds) if kind != "negative"]
     if len(positive) == len(kinds) or not positive:
         return intent_ids, owners
-    counts: dict[int, dict[str, int]] = {i: {} for i in positive}
-    sizes = dict.fromkeys(positive, 0)
+    words_of = sorted({w for words, owner in zip(docs, owners, strict=True) for w in words})
+    column = {w: i for i, w in enumerate(words_of)}
+    row_of = {intent: row for row, intent in enumerate(positive)}
+    counts = np.zeros((len(positive), len(words_of)), np.float32)
+    sizes = np.zeros(len(positive), np.float32)
     for words, owner in zip(docs, owners, strict=True):
-        if owner in counts:
-            sizes[owner] += 1
-            for word in set(words):
-                counts[owner][word] = counts[owner].get(word, 0) + 1
+        if owner in row_of:
+            sizes[row_of[owner]] += 1
+            counts[row_of[owner], [column[w] for w in set(words)]] += 1
+    log_p = np.log((counts + smoothing) / (sizes[:, None] + 2 * smoothing))
     groups: dict[tuple[int, int], int] = {}
     parents = list(intent_ids)
     new_owners = []
@@ -102,14 +104,8 @@ def _near_miss_groups(
         if kinds[owner] != "negative":
             new_owners.append(owner)
             continue
-        unique = set(words)
-        nearest = max(
-            positive,
-            key=lambda i: sum(
-                math.log((counts[i].get(w, 0) + smoothing) / (sizes[i] + 2 * smoothing))
-                for w in unique
-            ),
-        )
+        cols = [column[w] for w in set(words)]
+        nearest = positive[int(np.argmax(log_p[:, cols].sum(axis=1)))]
         key = (owner, nearest)
         if key not in groups:
             groups[key] = len(parents)

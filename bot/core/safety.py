@@ -25,7 +25,7 @@ SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
 LEARNED = "(close to the crisis examples)"  # the phrase reported for a learned hit
 GAP_WORDS = 3
 BLOCK_REACH = 6  # words between a blocker and the trigger it silences
-FUZZY_CUTOFF = 83.0  # for phrase words of 6+ letters; shorter ones need 85
+FUZZY_CUTOFF = 84.0  # for phrase words of 6+ letters; shorter ones need 85
 FUZZY_CUTOFF_SHORT = 85.0
 # Clause breaks: a blocker in one clause must not silence a trigger in another
 # ("they threatened me last month but now he is outside").

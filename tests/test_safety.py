@@ -165,6 +165,22 @@ class TestScreenRules:
         assert screen.check("we moved in last year. the pan is full of smoke now") is not None
         assert screen.check("the pan is fine. no smoke") is None
 
+    @pytest.mark.parametrize(
+        ("text", "caught"),
+        [
+            ("two years ago i tried to end my life. i am doing well now", False),
+            ("i felt suicidal last year, but i have had counselling and i am okay now", False),
+            ("i had counselling last year but tonight i want to end my life", True),
+            ("i am doing well now. i want to end my life", True),
+            ("i tried to end my life. i am okay now, but i am going to end my life again", True),
+        ],
+    )
+    def test_a_crisis_told_as_over_is_not_a_crisis_now(
+        self, screen: SafetyScreen, text: str, caught: bool
+    ) -> None:
+        """'Resolved' phrases quiet a past crisis, never one that is still going on."""
+        assert (screen.check(text) is not None) is caught
+
     def test_no_rules_means_no_hits(self, content: Content) -> None:
         """Content without safety blocks never fires, rather than failing."""
         intents = {k: v for k, v in content.intents.items() if v.safety is None}
@@ -221,3 +237,23 @@ def test_malformed_anywhere_rule_is_reported_with_its_line(tmp_path) -> None:
         "of single words separated by ' + ', for example: courier|taxi + now|tonight"
     )
     assert expected in [p.format() for p in check(tmp_path)]
+
+
+def test_a_resolved_phrase_of_common_words_is_refused(tmp_path) -> None:
+    """'i am the' would quiet real danger: the gate names it with file and line."""
+    import shutil
+    from pathlib import Path
+
+    from bot.content.validate import check
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("intents", "responses"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    path = tmp_path / "intents" / "self_harm_crisis.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  resolved:")) + 1
+    lines[number - 1] = "    - i am the"  # the first 'resolved' phrase
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [p.format() for p in check(tmp_path)]
+    expected = f"intents/self_harm_crisis.yaml:{number}: safety 'resolved' phrase 'i am the' is"
+    assert any(f.startswith(expected) for f in found), found

@@ -64,6 +64,7 @@ def build_content(tree: Tree) -> Content:
                 tuple(m.safety.blockers),
                 tuple(m.safety.together),
                 tuple(m.safety.anywhere),
+                tuple(m.safety.resolved),
             )
         intents[m.id] = Intent(
             id=m.id,

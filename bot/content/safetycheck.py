@@ -37,6 +37,7 @@ _999 = re.compile(r"(?<!\d)999(?!\d)")
 _WHAT = {
     "triggers": ("trigger", "the crisis reply would go to ordinary messages"),
     "blockers": ("blocker", "it would hide real danger from the safety screen"),
+    "resolved": ("'resolved' phrase", "it would hide real danger from the safety screen"),
 }
 
 
@@ -111,7 +112,7 @@ def check_safety_rules(tree: Tree, *, contract: bool) -> list[Problem]:
                 )
             )
             continue
-        for field in ("triggers", "blockers"):
+        for field in ("triggers", "blockers", "resolved"):
             for i, line in enumerate(getattr(model.safety, field)):
                 for phrase in [part.strip() for part in line.split(" / ")] or [line]:
                     message = _phrase_problem(phrase, field)

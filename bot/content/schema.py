@@ -27,6 +27,7 @@ class SafetyModel(_Strict):
     triggers: list[str] = []
     together: list[str] = []
     anywhere: list[str] = []
+    resolved: list[str] = []
     blockers: list[str] = []
 
 

@@ -60,6 +60,7 @@ class SafetyRules:
     blockers: tuple[str, ...] = ()
     together: tuple[str, ...] = ()  # "a|b + c|d": one word of each group in one clause
     anywhere: tuple[str, ...] = ()  # the same, with the groups anywhere in the message
+    resolved: tuple[str, ...] = ()  # "doing well now": a past crisis, told as over
 
 
 @dataclass(frozen=True)

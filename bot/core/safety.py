@@ -43,6 +43,11 @@ us it is in on at to of by up so if or as be been know knew
 """
 _COMMON = frozenset(_COMMON_TEXT.split())
 
+# A crisis told as over must be told in the past, with nothing that points at now.
+_PAST_TEXT = "was were felt tried had did used ago last when thought attempted harmed"
+_NOW_TEXT = "now tonight today tomorrow rn again anymore gonna wanna going planning plan ready"
+_PAST, _NOW = frozenset(_PAST_TEXT.split()), frozenset(_NOW_TEXT.split())
+
 Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
 # kind, the operator's line, one word set per group, and that kind's blockers
 Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
@@ -76,6 +81,7 @@ class SafetyScreen:
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
         self._together: list[Together] = []
         self._anywhere: list[Together] = []  # the groups may sit in different clauses
+        self._resolved: dict[SafetyKind, list[Pattern]] = {}
         for kind in SAFETY_INTENTS:
             intent = content.intents.get(kind)
             rules = intent.safety if intent else None
@@ -90,6 +96,9 @@ class SafetyScreen:
                 groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
                 if len(groups) >= 2 and all(groups):
                     self._together.append((kind, line, groups, blockers))  # type: ignore[arg-type]
+            self._resolved[kind] = [
+                r for line in rules.resolved for p in _phrases(line) if (r := self._compile(p))
+            ]
             for line in rules.anywhere:
                 groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
                 if len(groups) >= 2 and all(groups):
@@ -200,15 +209,40 @@ class SafetyScreen:
         """
         text = clean(text)
         hit = self._phrase_hit(text)
+        if hit is not None and self._told_as_over(text, hit.kind):
+            return None
         if hit is not None or self._matcher is None:
             return hit
         scores = self._matcher.scores(text)
         kind = max(SAFETY_INTENTS, key=lambda k: scores.get(k, 0.0))
         if scores.get(kind, 0.0) < self._matcher.config.safety_threshold:
             return None
-        if self._is_blocked(text, kind):
+        if self._is_blocked(text, kind) or self._told_as_over(text, kind):
             return None
         return SafetyHit(kind, LEARNED)
+
+    def _told_as_over(self, text: str, kind: SafetyKind) -> bool:
+        """A crisis told in the past and said to be over ("I tried in 2021; I'm well now").
+
+        Only when a `resolved:` phrase is in the message, the rest of it speaks in the past,
+        and nothing else in it says now, tonight, again or going to.
+        """
+        resolved = self._resolved.get(kind)
+        if not resolved:
+            return False
+        rest, over = [], False
+        for clause in _split_clauses(text):
+            words = clause.split()
+            sets = self._word_sets(words)
+            present = frozenset().union(*sets)
+            if any(self._spans(r, sets, present) for r in resolved):
+                over = True
+            else:
+                rest.append(set(words))
+        if not over:
+            return False
+        said = set().union(*rest) if rest else set()
+        return bool(said & _PAST) and not said & _NOW
 
     def _is_blocked(self, text: str, kind: SafetyKind) -> bool:
         for rule_kind, _triggers, blockers in self._rules:

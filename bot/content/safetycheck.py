@@ -8,6 +8,7 @@ the project's crisis regression set (read from a file, so it is skipped when abs
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -163,6 +164,25 @@ def _texts_without_999(tree: Tree, content: Content) -> list[Problem]:
     return p
 
 
+_MISSED: dict[str, list[dict[str, object]]] = {}  # by fingerprint of content and set
+
+
+def _missed(content: Content, crisis: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The crisis lines the whole screen, as it runs live, lets through.
+
+    Phrases and rules, and the learned signal from the crisis examples, which operators
+    edit too. The same content and set give the same answer, so a process that loads the
+    content again (a reload with no change, the tests) does not replay the set again.
+    """
+    config = MatcherConfig.load()
+    key = hashlib.sha256(repr((content.intents, config, crisis)).encode()).hexdigest()
+    if key not in _MISSED:
+        screen = SafetyScreen(content, Matcher(content, config))
+        _MISSED.clear()  # one entry: a long-running bot keeps only its current content
+        _MISSED[key] = [r for r in crisis if screen.check(str(r["text"])) is None]
+    return _MISSED[key]
+
+
 def _recall(tree: Tree, content: Content, settings: GateSettings) -> list[Problem]:
     path = settings.crisis_set
     shown = (
@@ -185,10 +205,7 @@ def _recall(tree: Tree, content: Content, settings: GateSettings) -> list[Proble
     crisis = [r for r in rows if r.get("set") == "crisis"]
     if not crisis:
         return []
-    # The whole screen as it runs live: phrases and rules, and the learned signal from the
-    # crisis examples, which operators edit too.
-    screen = SafetyScreen(content, Matcher(content, MatcherConfig.load()))
-    missed = [r for r in crisis if screen.check(str(r["text"])) is None]
+    missed = _missed(content, crisis)
     recall = 1 - len(missed) / len(crisis)
     if recall >= settings.min_crisis_recall:
         return []

@@ -10,7 +10,6 @@ overlaps or sits within six words of.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,35 +18,19 @@ from rapidfuzz import fuzz, process
 from bot.core.matcher import Matcher
 from bot.core.model import Content, SafetyKind
 from bot.core.normalize import clean, normalize
+from bot.core.screen_words import COMMON as _COMMON
+from bot.core.screen_words import NOW as _NOW
+from bot.core.screen_words import PAST as _PAST
+from bot.core.screen_words import split_clauses as _split_clauses
 
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
 LEARNED = "(close to the crisis examples)"  # the phrase reported for a learned hit
 GAP_WORDS = 3
+KNOWN_WORDS = 50_000  # message words remembered with the phrase words they match
 BLOCK_REACH = 6  # words between a blocker and the trigger it silences
 FUZZY_CUTOFF = 84.0  # for phrase words of 6+ letters; shorter ones need 85
 FUZZY_CUTOFF_SHORT = 85.0
-# Clause breaks: a blocker in one clause must not silence a trigger in another
-# ("they threatened me last month but now he is outside").
-_CLAUSE_BREAK = re.compile(
-    r"[.!?;:\n]+|,\s|\b(?:but|however|although|though|whereas|anyway)\b|\band(?= (?:now|then)\b)",
-    re.IGNORECASE,
-)
-
-# Everyday words are never read as a misspelling of another ("the" is not "they").
-_COMMON_TEXT = """
-the they them then than this that these those there their here where were was are and any
-but for from with have has had his her him its our out who why how what when will would
-can could not now new one two all off too too see she he we you your me my mine our ours
-us it is in on at to of by up so if or as be been know knew
-"""
-_COMMON = frozenset(_COMMON_TEXT.split())
-
-# A crisis told as over must be told in the past, with nothing that points at now.
-_PAST_TEXT = "was were felt tried had did used ago last when thought attempted harmed"
-_NOW_TEXT = "now tonight today tomorrow rn again anymore gonna wanna going planning plan ready"
-_PAST, _NOW = frozenset(_PAST_TEXT.split()), frozenset(_NOW_TEXT.split())
-
 Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
 # kind, the operator's line, one word set per group, and that kind's blockers
 Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
@@ -68,15 +51,12 @@ def _near(start: int, end: int, blocker: tuple[int, int]) -> bool:
     return blocker[0] - BLOCK_REACH <= end and start <= blocker[1] + BLOCK_REACH
 
 
-def _split_clauses(text: str) -> list[str]:
-    return [c for c in (normalize(part) for part in _CLAUSE_BREAK.split(text)) if c]
-
-
 class SafetyScreen:
     """Compiled trigger and blocker phrases for the two safety intents."""
 
     def __init__(self, content: Content, matcher: Matcher | None = None) -> None:
         self._matcher = matcher
+        self._known_words: dict[str, frozenset[int]] = {}
         self._vocab: dict[str, int] = {}
         self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
         self._together: list[Together] = []
@@ -135,7 +115,13 @@ class SafetyScreen:
         """For each message word, the phrase words it matches (exactly or as a close typo)."""
         if not words or not self._words:
             return [frozenset() for _ in words]
-        unique = list(dict.fromkeys(words))
+        # Words recur from message to message: each is looked up once, then remembered.
+        known = self._known_words
+        unique = [w for w in dict.fromkeys(words) if w not in known]
+        if not unique:
+            return [known[w] for w in words]
+        if len(known) > KNOWN_WORDS:
+            known.clear()
         matrix = process.cdist(
             unique,
             self._words,
@@ -144,7 +130,7 @@ class SafetyScreen:
             dtype=np.uint8,
             workers=1,
         )
-        lookup: dict[str, frozenset[int]] = {}
+        lookup = known
         for row, word in enumerate(unique):
             fuzzy = len(word) >= 3 and word not in _COMMON
             hits = set(np.flatnonzero(matrix[row]).tolist()) if fuzzy else set()

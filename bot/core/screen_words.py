@@ -1,0 +1,36 @@
+"""How the safety screen cuts a message into clauses, and the words it treats specially.
+
+Kept apart from the screen so its word lists can be read at a glance.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.core.normalize import normalize
+
+# Clause breaks: a blocker in one clause must not silence a trigger in another
+# ("they threatened me last month but now he is outside").
+_CLAUSE_BREAK = re.compile(
+    r"[.!?;:\n]+|,\s|\b(?:but|however|although|though|whereas|anyway)\b|\band(?= (?:now|then)\b)",
+    re.IGNORECASE,
+)
+
+# Everyday words are never read as a misspelling of another ("the" is not "they").
+_COMMON_TEXT = """
+the they them then than this that these those there their here where were was are and any
+but for from with have has had his her him its our out who why how what when will would
+can could not now new one two all off too too see she he we you your me my mine our ours
+us it is in on at to of by up so if or as be been know knew
+"""
+COMMON = frozenset(_COMMON_TEXT.split())
+
+# A crisis told as over must be told in the past, with nothing that points at now.
+_PAST_TEXT = "was were felt tried had did used ago last when thought attempted harmed"
+_NOW_TEXT = "now tonight today tomorrow rn again anymore gonna wanna going planning plan ready"
+PAST, NOW = frozenset(_PAST_TEXT.split()), frozenset(_NOW_TEXT.split())
+
+
+def split_clauses(text: str) -> list[str]:
+    """The message's clauses, normalised, empty ones dropped."""
+    return [c for c in (normalize(part) for part in _CLAUSE_BREAK.split(text)) if c]

@@ -195,8 +195,8 @@ class TestScreenRules:
         assert turn.replies[0].safety
 
 
-def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
-    """An operator's 'together' rule without ' + ' groups is named with file and line."""
+def _edit_first_rule(tmp_path, intent: str, block: str, new_line: str) -> tuple[int, list[str]]:
+    """Copy the content, replace the first line of a safety block, return its line and problems."""
     import shutil
     from pathlib import Path
 
@@ -205,55 +205,38 @@ def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
     root = Path(__file__).resolve().parent.parent
     for folder in ("intents", "responses"):
         shutil.copytree(root / folder, tmp_path / folder)
-    path = tmp_path / "intents" / "emergency.yaml"
+    path = tmp_path / "intents" / f"{intent}.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
-    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  together:")) + 1
-    lines[number - 1] = "    - courier now"
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith(f"  {block}:")) + 1
+    lines[number - 1] = new_line
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return number, [p.format() for p in check(tmp_path)]
+
+
+def test_malformed_together_rule_is_reported_with_its_line(tmp_path) -> None:
+    """An operator's 'together' rule without ' + ' groups is named with file and line."""
+    number, found = _edit_first_rule(tmp_path, "emergency", "together", "    - courier now")
     expected = (
         f"intents/emergency.yaml:{number}: a 'together' rule needs two or more groups of single "
         "words separated by ' + ', for example: courier|taxi + now|tonight"
     )
-    assert expected in [p.format() for p in check(tmp_path)]
+    assert expected in found
 
 
 def test_malformed_anywhere_rule_is_reported_with_its_line(tmp_path) -> None:
     """The same plain-words error, file and line, for an 'anywhere' rule."""
-    import shutil
-    from pathlib import Path
-
-    from bot.content.validate import check
-
-    root = Path(__file__).resolve().parent.parent
-    for folder in ("intents", "responses"):
-        shutil.copytree(root / folder, tmp_path / folder)
-    path = tmp_path / "intents" / "self_harm_crisis.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  anywhere:")) + 1
-    lines[number - 1] = "    - pills tonight"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    number, found = _edit_first_rule(
+        tmp_path, "self_harm_crisis", "anywhere", "    - pills tonight"
+    )
     expected = (
         f"intents/self_harm_crisis.yaml:{number}: an 'anywhere' rule needs two or more groups "
         "of single words separated by ' + ', for example: courier|taxi + now|tonight"
     )
-    assert expected in [p.format() for p in check(tmp_path)]
+    assert expected in found
 
 
 def test_a_resolved_phrase_of_common_words_is_refused(tmp_path) -> None:
     """'i am the' would quiet real danger: the gate names it with file and line."""
-    import shutil
-    from pathlib import Path
-
-    from bot.content.validate import check
-
-    root = Path(__file__).resolve().parent.parent
-    for folder in ("intents", "responses"):
-        shutil.copytree(root / folder, tmp_path / folder)
-    path = tmp_path / "intents" / "self_harm_crisis.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    number = next(i for i, line in enumerate(lines, 1) if line.startswith("  resolved:")) + 1
-    lines[number - 1] = "    - i am the"  # the first 'resolved' phrase
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    found = [p.format() for p in check(tmp_path)]
+    number, found = _edit_first_rule(tmp_path, "self_harm_crisis", "resolved", "    - i am the")
     expected = f"intents/self_harm_crisis.yaml:{number}: safety 'resolved' phrase 'i am the' is"
     assert any(f.startswith(expected) for f in found), found

@@ -35,10 +35,16 @@ GATE_CONFIG = PROJECT_ROOT / "config" / "safety_gate.yaml"
 MIN_LETTERS = 3
 SYSTEM_999_KEYS = ("welcome", "other_language", "non_text")
 _999 = re.compile(r"(?<!\d)999(?!\d)")
-_WHAT = {
-    "triggers": ("trigger", "the crisis reply would go to ordinary messages"),
-    "blockers": ("blocker", "it would hide real danger from the safety screen"),
-    "resolved": ("'resolved' phrase", "it would hide real danger from the safety screen"),
+_DANGER = ("a word about danger or self-harm", "'kill myself'")
+_WHAT = {  # field: what it is, what a too-broad one would do, and what makes it specific
+    "triggers": ("trigger", "the crisis reply would go to ordinary messages", *_DANGER),
+    "blockers": ("blocker", "it would hide real danger from the safety screen", *_DANGER),
+    "resolved": (
+        "'resolved' phrase",
+        "it would hide real danger from the safety screen",
+        "words that say the crisis is over",
+        "'doing well now'",
+    ),
 }
 
 
@@ -62,7 +68,7 @@ class GateSettings:
 
 
 def _phrase_problem(phrase: str, field: str) -> str | None:
-    what, harm = _WHAT[field]
+    what, harm, specific, example = _WHAT[field]
     tokens = [t for t in phrase.split() if t != "*"]
     if not tokens:
         return (
@@ -73,12 +79,12 @@ def _phrase_problem(phrase: str, field: str) -> str | None:
     if sum(ch.isalnum() for word in words for ch in word) < MIN_LETTERS:
         return (
             f"safety {what} {phrase!r} has fewer than {MIN_LETTERS} letters, so {harm}: "
-            "write a longer phrase, such as 'kill myself'"
+            f"write a longer phrase, such as {example}"
         )
     if all(part in c.SAFETY_COMMON_WORDS for word in words for part in word.split()):
         return (
             f"safety {what} {phrase!r} is made only of common words, so {harm}: "
-            "add a word about danger or self-harm, such as 'kill myself'"
+            f"add {specific}, such as {example}"
         )
     return None
 

@@ -5,7 +5,9 @@ intents/self_harm_crisis.yaml so operators can extend them. A phrase is a list o
 `a|b` offers alternatives for one word, `*` allows up to three other words, and ` / `
 separates whole alternative phrases on one line; each word also matches a close misspelling.
 A blocker ("dying to know", "last month") silences a trigger in the same clause that it
-overlaps or sits within six words of.
+overlaps or sits within six words of. `together:` rules need one word of each group in one
+clause, `anywhere:` rules anywhere in the message, and `resolved:` phrases quiet a crisis told
+as over.
 """
 
 from __future__ import annotations

@@ -240,3 +240,60 @@ def test_a_resolved_phrase_of_common_words_is_refused(tmp_path) -> None:
     number, found = _edit_first_rule(tmp_path, "self_harm_crisis", "resolved", "    - i am the")
     expected = f"intents/self_harm_crisis.yaml:{number}: safety 'resolved' phrase 'i am the' is"
     assert any(f.startswith(expected) for f in found), found
+
+
+class TestAgreeingAndOver:
+    """Round four: agreeing with people who urged them to die, and dangers told as over."""
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "everyone in the group chat keeps saying kys and tbh theyre right. doing it tonight",
+            "Someone in the comments told me to go hang myself and I've decided I'm going to "
+            "do what they said",
+            "Everyone keeps telling me to end it so I guess I will",
+        ],
+    )
+    def test_agreeing_with_an_urging_is_a_crisis(self, screen: SafetyScreen, text: str) -> None:
+        """The urging alone reads as a report; agreeing with it is a person at risk."""
+        hit = screen.check(text)
+        assert hit is not None, text
+        assert hit.kind == "self_harm_crisis"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "someone told me to kys under my video, how do I report their account?",
+            "they all told him to go and die in the group chat, he's safe at home now",
+        ],
+    )
+    def test_an_urging_reported_without_agreeing_stays_calm(
+        self, screen: SafetyScreen, text: str
+    ) -> None:
+        assert screen.check(text) is None
+
+    def test_a_blocker_inside_a_trigger_does_not_silence_it(self, screen: SafetyScreen) -> None:
+        """'enjoy your last night' says more than the 'last night' inside it."""
+        hit = screen.check("Ex just messaged 'enjoy ur last night' and his car's outside")
+        assert hit is not None
+        assert hit.kind == "emergency"
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "Two years ago, after a romance scam, I tried to take my own life. I'm in a much "
+            "better place now with counselling. How do I protect myself so it never happens "
+            "again?",
+            "The scammer said he'd be outside my house, but that was months ago and nothing "
+            "happened",
+        ],
+    )
+    def test_a_danger_told_as_over_stays_calm(self, screen: SafetyScreen, text: str) -> None:
+        assert screen.check(text) is None
+
+
+def test_an_agreeing_phrase_of_common_words_is_refused(tmp_path) -> None:
+    """'i am' beside any urging would flag ordinary reports: the gate names file and line."""
+    number, found = _edit_first_rule(tmp_path, "self_harm_crisis", "agreeing", "    - i am")
+    expected = f"intents/self_harm_crisis.yaml:{number}: safety 'agreeing' phrase 'i am' is"
+    assert any(f.startswith(expected) for f in found), found

@@ -65,6 +65,8 @@ def build_content(tree: Tree) -> Content:
                 tuple(m.safety.together),
                 tuple(m.safety.anywhere),
                 tuple(m.safety.resolved),
+                tuple(m.safety.urging),
+                tuple(m.safety.agreeing),
             )
         intents[m.id] = Intent(
             id=m.id,

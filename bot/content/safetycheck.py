@@ -45,6 +45,18 @@ _WHAT = {  # field: what it is, what a too-broad one would do, and what makes it
         "words that say the crisis is over",
         "'doing well now'",
     ),
+    "urging": (
+        "'urging' phrase",
+        "agreeing words anywhere would read as a crisis",
+        "words of someone urging them to die",
+        "'told me to kys'",
+    ),
+    "agreeing": (
+        "'agreeing' phrase",
+        "the crisis reply would go to ordinary messages",
+        "words that say they will do it",
+        "'they are right'",
+    ),
 }
 
 
@@ -119,7 +131,7 @@ def check_safety_rules(tree: Tree, *, contract: bool) -> list[Problem]:
                 )
             )
             continue
-        for field in ("triggers", "blockers", "resolved"):
+        for field in ("triggers", "blockers", "resolved", "urging", "agreeing"):
             for i, line in enumerate(getattr(model.safety, field)):
                 for phrase in [part.strip() for part in line.split(" / ")] or [line]:
                     message = _phrase_problem(phrase, field)

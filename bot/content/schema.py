@@ -28,6 +28,8 @@ class SafetyModel(_Strict):
     together: list[str] = []
     anywhere: list[str] = []
     resolved: list[str] = []
+    urging: list[str] = []
+    agreeing: list[str] = []
     blockers: list[str] = []
 
 

@@ -61,6 +61,8 @@ class SafetyRules:
     together: tuple[str, ...] = ()  # "a|b + c|d": one word of each group in one clause
     anywhere: tuple[str, ...] = ()  # the same, with the groups anywhere in the message
     resolved: tuple[str, ...] = ()  # "doing well now": a past crisis, told as over
+    urging: tuple[str, ...] = ()  # "told me to kys": others urging them to die
+    agreeing: tuple[str, ...] = ()  # "they're right": agreeing, a crisis beside an urging
 
 
 @dataclass(frozen=True)

@@ -23,17 +23,17 @@ from bot.core.normalize import clean, normalize
 from bot.core.screen_words import COMMON as _COMMON
 from bot.core.screen_words import NOW as _NOW
 from bot.core.screen_words import PAST as _PAST
+from bot.core.screen_words import Pattern
+from bot.core.screen_words import spans as _spans
 from bot.core.screen_words import split_clauses as _split_clauses
 
 # Checked in this order: someone in danger now outranks everything else.
 SAFETY_INTENTS: tuple[SafetyKind, ...] = ("emergency", "self_harm_crisis")
 LEARNED = "(close to the crisis examples)"  # the phrase reported for a learned hit
-GAP_WORDS = 3
 KNOWN_WORDS = 50_000  # message words remembered with the phrase words they match
 BLOCK_REACH = 6  # words between a blocker and the trigger it silences
 FUZZY_CUTOFF = 84.0  # for phrase words of 6+ letters; shorter ones need 85
 FUZZY_CUTOFF_SHORT = 85.0
-Pattern = tuple[frozenset[int] | None, ...]  # None is a gap
 # kind, the operator's line, one word set per group, and that kind's blockers
 Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
 
@@ -49,7 +49,13 @@ def _phrases(line: str) -> list[str]:
 
 
 def _near(start: int, end: int, blocker: tuple[int, int]) -> bool:
-    """A blocker silences a trigger it overlaps or sits within a few words of."""
+    """A blocker silences a trigger it overlaps or sits within a few words of.
+
+    Not one that lies wholly inside the trigger: "enjoy your last night" says more than the
+    "last night" in it.
+    """
+    if start <= blocker[0] and blocker[1] <= end and (start, end) != blocker:
+        return False
     return blocker[0] - BLOCK_REACH <= end and start <= blocker[1] + BLOCK_REACH
 
 
@@ -64,6 +70,7 @@ class SafetyScreen:
         self._together: list[Together] = []
         self._anywhere: list[Together] = []  # the groups may sit in different clauses
         self._resolved: dict[SafetyKind, list[Pattern]] = {}
+        self._agreeing: list[tuple[SafetyKind, list[Pattern], list[tuple[str, Pattern]]]] = []
         for kind in SAFETY_INTENTS:
             intent = content.intents.get(kind)
             rules = intent.safety if intent else None
@@ -71,20 +78,15 @@ class SafetyScreen:
                 continue
             # "rather die / rather be dead" is two phrases on one line.
             triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
-            blockers = [self._compile(p) for line in rules.blockers for p in _phrases(line)]
-            blockers = [b for b in blockers if b]
+            blockers = self._compile_all(rules.blockers)
             self._rules.append((kind, [t for t in triggers if t[1]], blockers))
-            for line in rules.together:
-                groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
-                if len(groups) >= 2 and all(groups):
-                    self._together.append((kind, line, groups, blockers))  # type: ignore[arg-type]
-            self._resolved[kind] = [
-                r for line in rules.resolved for p in _phrases(line) if (r := self._compile(p))
-            ]
-            for line in rules.anywhere:
-                groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
-                if len(groups) >= 2 and all(groups):
-                    self._anywhere.append((kind, line, groups, blockers))  # type: ignore[arg-type]
+            self._together += self._groups(kind, rules.together, blockers)
+            self._anywhere += self._groups(kind, rules.anywhere, blockers)
+            self._resolved[kind] = self._compile_all(rules.resolved)
+            urging = self._compile_all(rules.urging)
+            agreeing = [(p, self._compile(p)) for line in rules.agreeing for p in _phrases(line)]
+            if urging and agreeing:
+                self._agreeing.append((kind, urging, [a for a in agreeing if a[1]]))
         self._words = list(self._vocab)
         # Each trigger filed under the words of its first slot, so a clause only tries the
         # few triggers that could start with one of its words.
@@ -97,18 +99,30 @@ class SafetyScreen:
                     index.setdefault(word, []).append(position)
             self._by_first_word.append(index)
 
+    def _compile_all(self, lines: tuple[str, ...]) -> list[Pattern]:
+        return [c for line in lines for p in _phrases(line) if (c := self._compile(p))]
+
+    def _groups(self, kind: SafetyKind, lines: tuple[str, ...], blockers: list[Pattern]) -> list:
+        """`together:` and `anywhere:` lines: one word set per " + " group."""
+        out = []
+        for line in lines:
+            groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
+            if len(groups) >= 2 and all(groups):
+                out.append((kind, line, groups, blockers))
+        return out
+
     def _compile(self, phrase: str) -> Pattern:
         items: list[frozenset[int] | None] = []
         for token in phrase.split():
             if token == "*":
                 items.append(None)
                 continue
-            options = {
-                self._vocab.setdefault(word, len(self._vocab))
-                for alt in token.split("|")
-                for word in [normalize(alt)]
-                if word
-            }
+            alts = [w for w in (normalize(alt) for alt in token.split("|")) if w]
+            if len(alts) == 1 and " " in alts[0]:  # "kys" is read as "kill yourself"
+                vocab = self._vocab
+                items.extend(frozenset({vocab.setdefault(w, len(vocab))}) for w in alts[0].split())
+                continue
+            options = {self._vocab.setdefault(word, len(self._vocab)) for word in alts}
             if options:
                 items.append(frozenset(options))
         return tuple(items)
@@ -156,36 +170,6 @@ class SafetyScreen:
             lookup[word] = frozenset(hits)
         return [lookup[w] for w in words]
 
-    @staticmethod
-    def _spans(
-        pattern: Pattern, sets: list[frozenset[int]], present: frozenset[int]
-    ) -> list[tuple[int, int]]:
-        """Every (first word, last word) where the phrase occurs in the clause."""
-        # Cheap rejection first: every word slot must be filled somewhere in the clause.
-        if any(item is not None and item.isdisjoint(present) for item in pattern):
-            return []
-
-        def end_at(p: int, i: int) -> int | None:
-            if p == len(pattern):
-                return i - 1
-            item = pattern[p]
-            if item is None:
-                for j in range(i, min(i + GAP_WORDS, len(sets)) + 1):
-                    end = end_at(p + 1, j)
-                    if end is not None:
-                        return end
-                return None
-            if i < len(sets) and item & sets[i]:
-                return end_at(p + 1, i + 1)
-            return None
-
-        spans = []
-        for start in range(len(sets)):
-            end = end_at(0, start)
-            if end is not None:
-                spans.append((start, end))
-        return spans
-
     def check(self, text: str) -> SafetyHit | None:
         """Return the first safety concern in a message, or None when there is none.
 
@@ -223,10 +207,10 @@ class SafetyScreen:
             words = clause.split()
             sets = self._word_sets(words)
             present = frozenset().union(*sets)
-            if any(self._spans(r, sets, present) for r in resolved):
+            if any(_spans(r, sets, present) for r in resolved):
                 over = True
-            else:
-                rest.append(set(words))
+            else:  # "so it never happens again" looks back, not forward
+                rest.append(set(words) - ({"again"} if "never" in words else set()))
         if not over:
             return False
         said = set().union(*rest) if rest else set()
@@ -239,7 +223,7 @@ class SafetyScreen:
             for clause in _split_clauses(text):
                 sets = self._word_sets(clause.split())
                 present = frozenset().union(*sets)
-                if any(self._spans(b, sets, present) for b in blockers):
+                if any(_spans(b, sets, present) for b in blockers):
                     return True
         return False
 
@@ -259,18 +243,34 @@ class SafetyScreen:
                 hits = [
                     (triggers[i][0], span)
                     for i in candidates
-                    for span in self._spans(triggers[i][1], sets, present)
+                    for span in _spans(triggers[i][1], sets, present)
                 ]
                 if not hits:
                     continue
-                blocked = [s for b in blockers for s in self._spans(b, sets, present)]
+                blocked = [s for b in blockers for s in _spans(b, sets, present)]
                 for phrase, (start, end) in hits:
                     if not any(_near(start, end, b) for b in blocked):
                         return SafetyHit(kind, phrase)
             hit = self._together_hit(sets, present)
             if hit is not None:
                 return hit
-        return self._anywhere_hit(clauses)
+        return self._anywhere_hit(clauses) or self._agreeing_hit(clauses)
+
+    def _agreeing_hit(
+        self, clauses: list[tuple[list[frozenset[int]], frozenset[int]]]
+    ) -> SafetyHit | None:
+        """Agreeing with people who urged them to die ("they're right, tonight").
+
+        The urging is what the blockers take for a report about someone else, so blockers
+        do not apply here.
+        """
+        for kind, urging, agreeing in self._agreeing:
+            if not any(_spans(u, s, p) for u in urging for s, p in clauses):
+                continue
+            for phrase, pattern in agreeing:
+                if any(_spans(pattern, s, p) for s, p in clauses):
+                    return SafetyHit(kind, phrase)
+        return None
 
     def _anywhere_hit(
         self, clauses: list[tuple[list[frozenset[int]], frozenset[int]]]
@@ -288,7 +288,7 @@ class SafetyScreen:
             # A blocker counts in a clause that holds part of the situation, so "last month"
             # in a sentence of background does not hide "his phone's off" in another.
             involved = [(s, p) for s, p in clauses if any(not g.isdisjoint(p) for g in groups)]
-            if not any(self._spans(b, s, p) for b in blockers for s, p in involved):
+            if not any(_spans(b, s, p) for b in blockers for s, p in involved):
                 return SafetyHit(kind, line)
         return None
 
@@ -298,6 +298,6 @@ class SafetyScreen:
         """A danger word and a "now" word in one clause, where no blocker is present."""
         for kind, line, groups, blockers in self._together:
             together = all(not group.isdisjoint(present) for group in groups)
-            if together and not any(self._spans(b, sets, present) for b in blockers):
+            if together and not any(_spans(b, sets, present) for b in blockers):
                 return SafetyHit(kind, line)
         return None

@@ -1,4 +1,5 @@
-"""How the safety screen cuts a message into clauses, and the words it treats specially.
+"""How the safety screen cuts a message into clauses, finds a phrase in one, and the words it
+treats specially.
 
 Kept apart from the screen so its word lists can be read at a glance.
 """
@@ -25,8 +26,11 @@ us it is in on at to of by up so if or as be been know knew
 """
 COMMON = frozenset(_COMMON_TEXT.split())
 
+GAP_WORDS = 3  # how many other words a "*" in a phrase allows
+Pattern = tuple[frozenset[int] | None, ...]  # one word set per slot; None is a "*" gap
+
 # A crisis told as over must be told in the past, with nothing that points at now.
-_PAST_TEXT = "was were felt tried had did used ago last when thought attempted harmed"
+_PAST_TEXT = "was were felt tried had did used ago last when thought attempted harmed said told"
 _NOW_TEXT = "now tonight today tomorrow rn again anymore gonna wanna going planning plan ready"
 PAST, NOW = frozenset(_PAST_TEXT.split()), frozenset(_NOW_TEXT.split())
 
@@ -34,3 +38,33 @@ PAST, NOW = frozenset(_PAST_TEXT.split()), frozenset(_NOW_TEXT.split())
 def split_clauses(text: str) -> list[str]:
     """The message's clauses, normalised, empty ones dropped."""
     return [c for c in (normalize(part) for part in _CLAUSE_BREAK.split(text)) if c]
+
+
+def spans(
+    pattern: Pattern, sets: list[frozenset[int]], present: frozenset[int]
+) -> list[tuple[int, int]]:
+    """Every (first word, last word) where the phrase occurs in the clause."""
+    # Cheap rejection first: every word slot must be filled somewhere in the clause.
+    if any(item is not None and item.isdisjoint(present) for item in pattern):
+        return []
+
+    def end_at(p: int, i: int) -> int | None:
+        if p == len(pattern):
+            return i - 1
+        item = pattern[p]
+        if item is None:
+            for j in range(i, min(i + GAP_WORDS, len(sets)) + 1):
+                end = end_at(p + 1, j)
+                if end is not None:
+                    return end
+            return None
+        if i < len(sets) and item & sets[i]:
+            return end_at(p + 1, i + 1)
+        return None
+
+    spans = []
+    for start in range(len(sets)):
+        end = end_at(0, start)
+        if end is not None:
+            spans.append((start, end))
+    return spans

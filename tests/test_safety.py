@@ -297,3 +297,33 @@ def test_an_agreeing_phrase_of_common_words_is_refused(tmp_path) -> None:
     number, found = _edit_first_rule(tmp_path, "self_harm_crisis", "agreeing", "    - i am")
     expected = f"intents/self_harm_crisis.yaml:{number}: safety 'agreeing' phrase 'i am' is"
     assert any(f.startswith(expected) for f in found), found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("thinkin of jumpin off the car park roof tonite", "self_harm_crisis"),
+        ("holding a razor rn. cant stop thinking about it", "self_harm_crisis"),
+        ("how many of my dads sleeping tablets would it take", "self_harm_crisis"),
+        ("the man from 'BT' is moving the mouse on my laptop and he's in my banking", "emergency"),
+        ("a gentleman is in my sitting room fixing my computer, wants my bank login", "emergency"),
+    ],
+)
+def test_round_four_families_are_caught(screen: SafetyScreen, text: str, kind: str) -> None:
+    """Dropped g's, a means in the hand, a dose asked about, a remote-access scam in progress."""
+    hit = screen.check(text)
+    assert hit is not None, text
+    assert hit.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm going to kill my daughter when she gets home, she's spent £150 on Robux on my card!",
+        "Got a text saying I'll be arrested today unless I pay HMRC. Obviously fake, I didn't "
+        "click anything",
+        "thanks so much, honestly you've saved my life today, I know who to ring now",
+    ],
+)
+def test_round_four_figures_of_speech_stay_calm(screen: SafetyScreen, text: str) -> None:
+    assert screen.check(text) is None

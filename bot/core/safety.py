@@ -209,8 +209,11 @@ class SafetyScreen:
             present = frozenset().union(*sets)
             if any(_spans(r, sets, present) for r in resolved):
                 over = True
-            else:  # "so it never happens again" looks back, not forward
-                rest.append(set(words) - ({"again"} if "never" in words else set()))
+            else:  # "so it never happens again", "going forward": not signs of now
+                said = set(words)
+                said -= {"again"} if "never" in said else set()
+                said -= {"going"} if "forward" in said else set()
+                rest.append(said)
         if not over:
             return False
         said = set().union(*rest) if rest else set()

@@ -212,7 +212,7 @@ class SafetyScreen:
             else:  # "so it never happens again", "going forward": not signs of now
                 said = set(words)
                 said -= {"again"} if "never" in said else set()
-                said -= {"going"} if "forward" in said else set()
+                said -= {"going"} if said & {"forward", "through"} else set()
                 rest.append(said)
         if not over:
             return False

@@ -206,3 +206,21 @@ class TestNearMisses:
     def test_the_crime_in_the_same_words_is_still_matched(self, pipeline: Pipeline) -> None:
         match, _ = pipeline.classify("a direct debit i never set up took 90 quid from my account")
         assert match.intent == "card_fraud"
+
+
+class TestEverydayCheck:
+    """A message worded like a known everyday question is offered the topic, not answered."""
+
+    def test_a_cash_machine_question_is_offered_not_answered(self, matcher) -> None:
+        match = matcher.classify(
+            "is there a charge for using a cash machine abroad with a nationwide card"
+        )
+        assert match.decision == "clarify"
+        assert match.offered == ("card_fraud",)
+
+    def test_a_real_sim_swap_is_still_answered(self, matcher) -> None:
+        match = matcher.classify(
+            "my phone lost signal and then a text said my number had moved to a new sim, "
+            "now money has gone from my bank"
+        )
+        assert match.intent == "sim_swap"

@@ -23,14 +23,15 @@ log = logging.getLogger(__name__)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTACT_KEY = re.compile(r"^[a-z0-9_]+$")
+_APOSTROPHES = re.compile(r"['’‘`]")
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses, as one pattern
 
 
 def normalise_example(text: str) -> str:
     """Compare examples ignoring case, punctuation and spacing ("don't" == "dont")."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    folded = re.sub(r"['’‘`]", "", folded)
-    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
-    return " ".join(kept.split())
+    folded = _APOSTROPHES.sub("", folded)
+    return " ".join(_NOT_ALNUM.sub(" ", folded).split())
 
 
 def _months_before(day: date, months: int) -> date:

@@ -14,12 +14,18 @@ from bot.core.model import Candidate, Match
 
 
 def decide(
-    scores: np.ndarray, matcher_scores: np.ndarray, index: MatchIndex, cfg: MatcherConfig
+    scores: np.ndarray,
+    matcher_scores: np.ndarray,
+    index: MatchIndex,
+    cfg: MatcherConfig,
+    closest: np.ndarray | None = None,
 ) -> Match:
     """Rank the intents by `scores` (0-100) and apply `cfg`'s thresholds and margins.
 
     `matcher_scores` are the matcher's own: a crisis intent is offered only when the safety
-    screen (which reads those) would act on it too.
+    screen (which reads those) would act on it too. `closest` is each intent's best example
+    similarity (0-1): a message far closer to an everyday example than to any example of the
+    topic is offered the topic rather than answered as that crime.
     """
     intent_ids = index.intent_ids
     negative = index.negative
@@ -44,6 +50,14 @@ def decide(
         decision, intent, offered = "clarify", None, close_offer
     elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
         decision, intent = "matched", top[0].intent
+        if (
+            closest is not None
+            and best < cfg.everyday_below
+            and _looks_everyday(closest, negative, ranked[0], cfg)
+        ):
+            # "how do I get a PAC code": worded like a known everyday question, not the crime.
+            decision, intent = "clarify", None
+            offered = tuple(c.intent for c in top[:1] if c.intent not in cfg.never_offer)
     elif best >= cfg.clarify_floor:
         # The grey zone: too weak to act on, too strong to shrug off.
         decision, intent = "clarify", None
@@ -57,3 +71,10 @@ def decide(
     if decision == "clarify" and not offered:
         decision = "no_match"
     return Match(intent, best, decision, tuple(top), None, offered)  # type: ignore[arg-type]
+
+
+def _looks_everyday(
+    closest: np.ndarray, negative: np.ndarray, best: int, cfg: MatcherConfig
+) -> bool:
+    everyday = float(closest[negative].max(initial=0.0))
+    return everyday >= cfg.everyday_close and everyday - float(closest[best]) >= cfg.everyday_lead

@@ -7,6 +7,7 @@ precomputed here and `bot.core.matcher` only looks things up and multiplies.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -38,7 +39,16 @@ def content_words(text: str) -> list[str]:
     There is no stopword list: inverse document frequency already gives "my" and "the"
     almost no weight, and short messages like "what can you do" need every word they have.
     """
-    return [stem(w) for w in normalize(text).split()]
+    return list(_content_words(text))
+
+
+@lru_cache(maxsize=32_768)
+def _content_words(text: str) -> tuple[str, ...]:
+    # Catalog examples are read by the index, the crisis scorer and the gate in turn.
+    return tuple(_stem(w) for w in normalize(text).split())
+
+
+_stem = lru_cache(maxsize=65_536)(stem)
 
 
 @dataclass(frozen=True)

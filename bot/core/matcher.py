@@ -235,7 +235,16 @@ class Matcher:
         'account_hacking'
         """
         combined, hits, per_example = self._combine(text)
-        match = decide(combined, combined, self.index, self.config)
+        closest = None
+        # Only a short message, every word of it spelt as in the catalog, is compared whole
+        # with an everyday example: in a long one the everyday words may sit far from the
+        # crime, and a misspelling can land on an everyday example's own typo.
+        words = content_words(text)
+        vocab = self.index.vocab_index
+        short = per_example.size > 0 and len(words) <= self.config.chunk_words
+        if short and _is_question(text) and all(w in vocab for w in words):
+            closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
+        match = decide(combined, combined, self.index, self.config, closest)
         if explain:
             match = replace(match, evidence=self._evidence(hits, per_example))
         return match
@@ -253,3 +262,31 @@ class Matcher:
         ]
         keywords = [{"intent": intent, "keyword": kw} for intent, kw in hits]
         return {"keywords": keywords, "examples": examples}
+
+
+_QUESTION_WORDS = frozenset(
+    [
+        "how",
+        "what",
+        "can",
+        "could",
+        "where",
+        "is",
+        "are",
+        "does",
+        "do",
+        "should",
+        "when",
+        "why",
+        "which",
+        "who",
+        "will",
+        "would",
+    ]
+)
+
+
+def _is_question(text: str) -> bool:
+    """Everyday look-alikes are questions ("how do I get a PAC code?"); reports are not."""
+    first = text.strip().split(maxsplit=1)[:1]
+    return text.rstrip().endswith("?") or (bool(first) and first[0].lower() in _QUESTION_WORDS)

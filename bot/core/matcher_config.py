@@ -5,6 +5,7 @@ Read once from config/matcher.yaml at start-up (and on reload); the matcher itse
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class MatcherConfig:
     chunk_words: int = 24  # long messages are compared with examples in windows this size
     chunk_step: int = 12
     safety_threshold: float = 101.0  # a crisis intent scoring this counts as a crisis
+    safety_bayes_threshold: float = math.inf  # log-odds of the crisis word scorer (crisis_bayes)
     match_threshold: float = 40.0  # a crime type needs this score to be matched
     service_threshold: float = 31.0  # "hi", "thanks", "what do you keep?" need less evidence
     out_of_scope_margin: float = 6.0  # a topic must beat the out-of-scope examples by this
@@ -61,6 +63,12 @@ class MatcherConfig:
     margin: float = 1.5
     clarify_floor: float = 22.0  # below the threshold but above this: "is it one of these?"
     clarify_share: float = 0.7  # offer only candidates scoring this share of the best
+    # A short message this similar (0-1) to an everyday example, this much closer to it than
+    # to the topic's own examples, and with the topic scoring below `everyday_below`, is
+    # offered the topic as a button rather than answered as that crime.
+    everyday_close: float = math.inf
+    everyday_lead: float = 0.15
+    everyday_below: float = 60.0
     never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.crisis_bayes import CrisisBayes
 from bot.core.matcher import Matcher
 from bot.core.model import Content, SafetyKind
 from bot.core.normalize import clean, normalize
 from bot.core.screen_words import COMMON as _COMMON
 from bot.core.screen_words import NOW as _NOW
 from bot.core.screen_words import PAST as _PAST
-from bot.core.screen_words import Pattern
+from bot.core.screen_words import Pattern, PhraseSet
 from bot.core.screen_words import spans as _spans
 from bot.core.screen_words import split_clauses as _split_clauses
 
@@ -35,7 +36,7 @@ BLOCK_REACH = 6  # words between a blocker and the trigger it silences
 FUZZY_CUTOFF = 84.0  # for phrase words of 6+ letters; shorter ones need 85
 FUZZY_CUTOFF_SHORT = 85.0
 # kind, the operator's line, one word set per group, and that kind's blockers
-Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], list[Pattern]]
+Together = tuple[SafetyKind, str, tuple[frozenset[int], ...], PhraseSet]
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ class SafetyScreen:
 
     def __init__(self, content: Content, matcher: Matcher | None = None) -> None:
         self._matcher = matcher
+        self._bayes = CrisisBayes(content, SAFETY_INTENTS) if matcher is not None else None
         self._known_words: dict[str, frozenset[int]] = {}
         self._vocab: dict[str, int] = {}
-        self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], list[Pattern]]] = []
+        self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], PhraseSet]] = []
         self._together: list[Together] = []
         self._anywhere: list[Together] = []  # the groups may sit in different clauses
         self._resolved: dict[SafetyKind, list[Pattern]] = {}
@@ -78,7 +80,7 @@ class SafetyScreen:
                 continue
             # "rather die / rather be dead" is two phrases on one line.
             triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
-            blockers = self._compile_all(rules.blockers)
+            blockers = PhraseSet(self._compile_all(rules.blockers))
             self._rules.append((kind, [t for t in triggers if t[1]], blockers))
             self._together += self._groups(kind, rules.together, blockers)
             self._anywhere += self._groups(kind, rules.anywhere, blockers)
@@ -102,7 +104,7 @@ class SafetyScreen:
     def _compile_all(self, lines: tuple[str, ...]) -> list[Pattern]:
         return [c for line in lines for p in _phrases(line) if (c := self._compile(p))]
 
-    def _groups(self, kind: SafetyKind, lines: tuple[str, ...], blockers: list[Pattern]) -> list:
+    def _groups(self, kind: SafetyKind, lines: tuple[str, ...], blockers: PhraseSet) -> list:
         """`together:` and `anywhere:` lines: one word set per " + " group."""
         out = []
         for line in lines:
@@ -188,7 +190,11 @@ class SafetyScreen:
         scores = self._matcher.scores(text)
         kind = max(SAFETY_INTENTS, key=lambda k: scores.get(k, 0.0))
         if scores.get(kind, 0.0) < self._matcher.config.safety_threshold:
-            return None
+            # The second learned look: words and word pairs that lean to a crisis intent.
+            leaning, odds = self._bayes.best(text) if self._bayes else (None, 0.0)
+            if leaning is None or odds < self._matcher.config.safety_bayes_threshold:
+                return None
+            kind = leaning
         if self._is_blocked(text, kind) or self._told_as_over(text, kind):
             return None
         return SafetyHit(kind, LEARNED)
@@ -226,7 +232,7 @@ class SafetyScreen:
             for clause in _split_clauses(text):
                 sets = self._word_sets(clause.split())
                 present = frozenset().union(*sets)
-                if any(_spans(b, sets, present) for b in blockers):
+                if blockers.found(sets, present):
                     return True
         return False
 
@@ -250,7 +256,7 @@ class SafetyScreen:
                 ]
                 if not hits:
                     continue
-                blocked = [s for b in blockers for s in _spans(b, sets, present)]
+                blocked = blockers.spans(sets, present)
                 for phrase, (start, end) in hits:
                     if not any(_near(start, end, b) for b in blocked):
                         return SafetyHit(kind, phrase)
@@ -291,7 +297,7 @@ class SafetyScreen:
             # A blocker counts in a clause that holds part of the situation, so "last month"
             # in a sentence of background does not hide "his phone's off" in another.
             involved = [(s, p) for s, p in clauses if any(not g.isdisjoint(p) for g in groups)]
-            if not any(_spans(b, s, p) for b in blockers for s, p in involved):
+            if not any(blockers.found(s, p) for s, p in involved):
                 return SafetyHit(kind, line)
         return None
 
@@ -301,6 +307,6 @@ class SafetyScreen:
         """A danger word and a "now" word in one clause, where no blocker is present."""
         for kind, line, groups, blockers in self._together:
             together = all(not group.isdisjoint(present) for group in groups)
-            if together and not any(_spans(b, sets, present) for b in blockers):
+            if together and not blockers.found(sets, present):
                 return SafetyHit(kind, line)
         return None

@@ -68,3 +68,27 @@ def spans(
         if end is not None:
             spans.append((start, end))
     return spans
+
+
+class PhraseSet:
+    """Phrases filed under the words that can start them, so a clause tries only a few."""
+
+    def __init__(self, patterns: list[Pattern]) -> None:
+        self.patterns = patterns
+        self._by_first: dict[int, list[int]] = {}
+        for position, pattern in enumerate(patterns):
+            first = next((item for item in pattern if item is not None), frozenset())
+            for word in first:
+                self._by_first.setdefault(word, []).append(position)
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def spans(self, sets: list[frozenset[int]], present: frozenset[int]) -> list[tuple[int, int]]:
+        """Where any of the phrases occurs in the clause."""
+        candidates = sorted({i for word in present for i in self._by_first.get(word, ())})
+        return [s for i in candidates for s in spans(self.patterns[i], sets, present)]
+
+    def found(self, sets: list[frozenset[int]], present: frozenset[int]) -> bool:
+        candidates = {i for word in present for i in self._by_first.get(word, ())}
+        return any(spans(self.patterns[i], sets, present) for i in candidates)

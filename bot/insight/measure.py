@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.compose import SAFETY_INTENT_IDS
-from bot.core.model import Content
+from bot.core.model import Content, Match
 from bot.insight.evaluate import Pipeline, Report, evaluate
 
 log = logging.getLogger(__name__)
@@ -138,16 +138,40 @@ def thresholds_around(shipped: float) -> list[float]:
 def sweep(
     pipeline: Pipeline, rows: Sequence[Mapping[str, object]], thresholds: Sequence[float]
 ) -> list[SweepPoint]:
-    """Re-run the pipeline with each `match_threshold`; nothing is rebuilt, only the config."""
+    """Re-run the pipeline with each `match_threshold`; nothing is rebuilt, only the config.
+
+    Each message is screened and scored once: the thresholds are tried one after another on
+    the same message, so the matcher's score for it is reused.
+    """
     wanted = [row for row in rows if row.get("set") in ("in_domain", OUT_OF_SCOPE)]
+    matcher = copy.copy(pipeline.matcher)  # shares the index; the original stays untouched
+    configs = {t: replace(pipeline.matcher.config, match_threshold=t) for t in thresholds}
+    answers: dict[float, dict[str, tuple[Match, str | None]]] = {t: {} for t in thresholds}
+    for row in wanted:
+        text = str(row["text"])
+        hit = pipeline.screen.check(text)
+        for threshold, config in configs.items():
+            matcher.config = config
+            match = matcher.classify(text)
+            if hit is not None:
+                match = Match(hit.kind, 100.0, "matched", match.alternatives)
+            answers[threshold][text] = (match, hit.kind if hit else None)
     points = []
     for threshold in thresholds:
-        matcher = copy.copy(pipeline.matcher)  # shares the index; the original stays untouched
-        matcher.config = replace(pipeline.matcher.config, match_threshold=threshold)
-        figures = evaluate(Pipeline(matcher, pipeline.screen), wanted).figures()
+        figures = evaluate(_Replay(answers[threshold]), wanted).figures()  # type: ignore[arg-type]
         points.append(
             SweepPoint(
                 threshold, figures["in_domain_accuracy"], figures["out_of_scope_false_positives"]
             )
         )
     return points
+
+
+class _Replay:
+    """Answers already worked out, handed to `evaluate` as if it were a pipeline."""
+
+    def __init__(self, answers: Mapping[str, tuple[Match, str | None]]) -> None:
+        self._answers = answers
+
+    def classify(self, text: str, *, explain: bool = False) -> tuple[Match, str | None]:
+        return self._answers[text]

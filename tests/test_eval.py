@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
@@ -11,8 +13,17 @@ from bot.cli import main
 from bot.core.matcher import MatcherConfig
 
 
+@pytest.fixture(scope="module")
+def dev_eval() -> tuple[int, str]:
+    """`bot eval` on the dev set, run once for the tests that read its report."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["eval"])
+    return code, out.getvalue()
+
+
 class TestEval:
-    def test_dev_set_meets_the_floors(self, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_dev_set_meets_the_floors(self, dev_eval: tuple[int, str]) -> None:
         """In-domain accuracy >= 90%, out-of-scope false positives <= 5%, every crisis caught.
 
         The in-domain floor was 92% until 240 harder, persona-written lines joined the set.
@@ -22,8 +33,7 @@ class TestEval:
         assert floors["out_of_scope_false_positives"] <= 0.05
         assert floors["crisis_recall"] == 1.0
         assert floors["crisis_false_alarms"] <= 0.05
-        code = main(["eval"])
-        report = capsys.readouterr().out
+        code, report = dev_eval
         assert code == 0, report
         for heading in (
             "in-domain accuracy",
@@ -82,11 +92,9 @@ class TestOneTap:
         assert figures["out_of_scope_offered"] == 1.0
         assert figures["out_of_scope_false_positives"] == 0.0
 
-    def test_report_prints_one_tap_and_offer_share(
-        self, capsys: pytest.CaptureFixture[str]
-    ) -> None:
+    def test_report_prints_one_tap_and_offer_share(self, dev_eval: tuple[int, str]) -> None:
         """The eval report shows one-tap accuracy and how often everyday messages get an offer."""
-        assert main(["eval"]) == 0
-        out = capsys.readouterr().out
+        code, out = dev_eval
+        assert code == 0
         assert "one-tap accuracy" in out
         assert "out-of-scope offered" in out

@@ -163,3 +163,46 @@ def test_validate_stream_output_for_refusal(content_root: Path) -> None:
     assert run_validate(content_root, out, err) == 1
     assert out.getvalue() == ""
     assert err.getvalue().splitlines()[0].startswith("responses/system.yaml:1: file is missing")
+
+
+class TestCrisisReplayMemo:
+    """Restarts with unchanged content read the replay's answer; a bad memo is never trusted."""
+
+    def test_a_garbled_memo_is_replayed_not_believed(self, tmp_path, monkeypatch) -> None:
+        from bot.content import safetycheck
+
+        monkeypatch.setenv("BOT_GATE_CACHE", str(tmp_path))
+        root = Path(__file__).resolve().parent.parent
+        safetycheck._MISSED.clear()
+        first = [p.format() for p in check(root)]
+        memo = list(tmp_path.glob("crisis-replay-*.json"))
+        assert len(memo) == 1
+        memo[0].write_text("[not json", encoding="utf-8")
+        safetycheck._MISSED.clear()
+        assert [p.format() for p in check(root)] == first
+        assert memo[0].read_text(encoding="utf-8").startswith("[")
+
+    def test_a_memo_that_says_a_line_is_missed_is_only_as_good_as_its_name(
+        self, tmp_path, monkeypatch
+    ) -> None:
+        """The file is named by everything the answer depends on: other content, other file."""
+        from bot.content import safetycheck
+
+        monkeypatch.setenv("BOT_GATE_CACHE", str(tmp_path))
+        root = Path(__file__).resolve().parent.parent
+        safetycheck._MISSED.clear()
+        check(root)
+        names = {p.name for p in tmp_path.iterdir()}
+        copy = tmp_path / "copy"
+        for folder in ("intents", "responses"):
+            shutil.copytree(root / folder, copy / folder)
+        path = copy / "intents" / "emergency.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        extra = copy / "intents" / "phishing.yaml"
+        text = extra.read_text(encoding="utf-8").replace(
+            "examples:\n", "examples:\n  - a new one\n", 1
+        )
+        extra.write_text(text, encoding="utf-8")
+        safetycheck._MISSED.clear()
+        check(copy)
+        assert len({p.name for p in tmp_path.iterdir()} - names - {"copy"}) == 1

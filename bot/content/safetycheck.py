@@ -8,10 +8,12 @@ the project's crisis regression set (read from a file, so it is skipped when abs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,12 +195,53 @@ def _missed(content: Content, crisis: list[dict[str, object]]) -> list[dict[str,
     content again (a reload with no change, the tests) does not replay the set again.
     """
     config = MatcherConfig.load()
-    key = hashlib.sha256(repr((content.intents, config, crisis)).encode()).hexdigest()
+    fingerprint = repr((content.intents, config, crisis, _code_version()))
+    key = hashlib.sha256(fingerprint.encode()).hexdigest()
     if key not in _MISSED:
-        screen = SafetyScreen(content, Matcher(content, config))
         _MISSED.clear()  # one entry: a long-running bot keeps only its current content
-        _MISSED[key] = [r for r in crisis if screen.check(str(r["text"])) is None]
+        _MISSED[key] = _replayed(key, content, config, crisis)
     return _MISSED[key]
+
+
+def _replayed(
+    key: str, content: Content, config: MatcherConfig, crisis: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Replay the set, or read the answer a process with the same content and code wrote.
+
+    Every restart with unchanged content and code would otherwise replay a thousand lines.
+    The file is only a memo of this function: its name is the fingerprint of everything the
+    answer depends on, and a missing, unreadable or stale one just means replaying.
+    """
+    path = _gate_cache() / f"crisis-replay-{key[:40]}.json"
+    try:
+        missed = set(json.loads(path.read_text(encoding="utf-8")))
+        return [r for r in crisis if str(r["text"]) in missed]
+    except (OSError, ValueError, TypeError):
+        pass
+    screen = SafetyScreen(content, Matcher(content, config))
+    rows = [r for r in crisis if screen.check(str(r["text"])) is None]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps([str(r["text"]) for r in rows]), encoding="utf-8")
+    except OSError as error:  # a read-only home is fine: the next start replays again
+        log.debug("could not keep the crisis replay: %s", error)
+    return rows
+
+
+def _gate_cache() -> Path:
+    """Beside the project, like the crisis set it memoises: never in the user's home."""
+    if os.environ.get("BOT_GATE_CACHE"):
+        return Path(os.environ["BOT_GATE_CACHE"])
+    return PROJECT_ROOT / ".cache" / "gate"
+
+
+@functools.cache
+def _code_version() -> str:
+    """The screen's and matcher's own source: a change there must replay the set again."""
+    digest = hashlib.sha256()
+    for source in sorted((PROJECT_ROOT / "bot" / "core").glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def _recall(tree: Tree, content: Content, settings: GateSettings) -> list[Problem]:

@@ -78,6 +78,7 @@ TEXT_SPEAK: dict[str, str] = {
     "2nite": "tonight",
     "tonite": "tonight",
     "2moro": "tomorrow",
+    "sed": "said",
     # Dropped g's, typed as spoken.
     "jumpin": "jumping",
     "thinkin": "thinking",

@@ -68,7 +68,7 @@ class SafetyScreen:
         self._bayes = CrisisBayes(content, SAFETY_INTENTS) if matcher is not None else None
         self._known_words: dict[str, frozenset[int]] = {}
         self._vocab: dict[str, int] = {}
-        self._rules: list[tuple[SafetyKind, list[tuple[str, Pattern]], PhraseSet]] = []
+        self._rules: list[tuple[SafetyKind, PhraseSet, PhraseSet]] = []  # triggers, blockers
         self._together: list[Together] = []
         self._anywhere: list[Together] = []  # the groups may sit in different clauses
         self._resolved: dict[SafetyKind, list[Pattern]] = {}
@@ -79,9 +79,11 @@ class SafetyScreen:
             if rules is None:
                 continue
             # "rather die / rather be dead" is two phrases on one line.
-            triggers = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
+            named = [(p, self._compile(p)) for line in rules.triggers for p in _phrases(line)]
+            named = [(p, pattern) for p, pattern in named if pattern]
+            triggers = PhraseSet([pattern for _p, pattern in named], [p for p, _ in named])
             blockers = PhraseSet(self._compile_all(rules.blockers))
-            self._rules.append((kind, [t for t in triggers if t[1]], blockers))
+            self._rules.append((kind, triggers, blockers))
             self._together += self._groups(kind, rules.together, blockers)
             self._anywhere += self._groups(kind, rules.anywhere, blockers)
             self._resolved[kind] = self._compile_all(rules.resolved)
@@ -90,23 +92,15 @@ class SafetyScreen:
             if urging and agreeing:
                 self._agreeing.append((kind, urging, [a for a in agreeing if a[1]]))
         self._words = list(self._vocab)
-        # Each trigger filed under the words of its first slot, so a clause only tries the
-        # few triggers that could start with one of its words.
-        self._by_first_word: list[dict[int, list[int]]] = []
-        for _kind, triggers, _blockers in self._rules:
-            index: dict[int, list[int]] = {}
-            for position, (_phrase, pattern) in enumerate(triggers):
-                first = next(item for item in pattern if item is not None)
-                for word in first:
-                    index.setdefault(word, []).append(position)
-            self._by_first_word.append(index)
 
     def _compile_all(self, lines: tuple[str, ...]) -> list[Pattern]:
         return [c for line in lines for p in _phrases(line) if (c := self._compile(p))]
 
-    def _groups(self, kind: SafetyKind, lines: tuple[str, ...], blockers: PhraseSet) -> list:
+    def _groups(
+        self, kind: SafetyKind, lines: tuple[str, ...], blockers: PhraseSet
+    ) -> list[Together]:
         """`together:` and `anywhere:` lines: one word set per " + " group."""
-        out = []
+        out: list[Together] = []
         for line in lines:
             groups = tuple(next(iter(self._compile(g)), None) for g in line.split(" + "))
             if len(groups) >= 2 and all(groups):
@@ -245,21 +239,14 @@ class SafetyScreen:
             sets = self._word_sets(words)
             present = frozenset().union(*sets)
             clauses.append((sets, present))
-            for (kind, triggers, blockers), index in zip(
-                self._rules, self._by_first_word, strict=True
-            ):
-                candidates = sorted({i for word in present for i in index.get(word, ())})
-                hits = [
-                    (triggers[i][0], span)
-                    for i in candidates
-                    for span in _spans(triggers[i][1], sets, present)
-                ]
+            for kind, triggers, blockers in self._rules:
+                hits = triggers.hits(sets, present)
                 if not hits:
                     continue
                 blocked = blockers.spans(sets, present)
-                for phrase, (start, end) in hits:
+                for position, (start, end) in hits:
                     if not any(_near(start, end, b) for b in blocked):
-                        return SafetyHit(kind, phrase)
+                        return SafetyHit(kind, triggers.names[position])
             hit = self._together_hit(sets, present)
             if hit is not None:
                 return hit

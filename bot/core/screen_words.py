@@ -73,8 +73,9 @@ def spans(
 class PhraseSet:
     """Phrases filed under the words that can start them, so a clause tries only a few."""
 
-    def __init__(self, patterns: list[Pattern]) -> None:
+    def __init__(self, patterns: list[Pattern], names: list[str] | None = None) -> None:
         self.patterns = patterns
+        self.names = names or []  # the operator's wording of each phrase, for reporting a hit
         self._by_first: dict[int, list[int]] = {}
         for position, pattern in enumerate(patterns):
             first = next((item for item in pattern if item is not None), frozenset())
@@ -84,11 +85,22 @@ class PhraseSet:
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
+    def _candidates(self, present: frozenset[int]) -> list[int]:
+        return sorted({i for word in present for i in self._by_first.get(word, ())})
+
+    def hits(
+        self, sets: list[frozenset[int]], present: frozenset[int]
+    ) -> list[tuple[int, tuple[int, int]]]:
+        """Each phrase found in the clause (by position, in the operator's order) and where."""
+        return [
+            (i, span)
+            for i in self._candidates(present)
+            for span in spans(self.patterns[i], sets, present)
+        ]
+
     def spans(self, sets: list[frozenset[int]], present: frozenset[int]) -> list[tuple[int, int]]:
         """Where any of the phrases occurs in the clause."""
-        candidates = sorted({i for word in present for i in self._by_first.get(word, ())})
-        return [s for i in candidates for s in spans(self.patterns[i], sets, present)]
+        return [span for _i, span in self.hits(sets, present)]
 
     def found(self, sets: list[frozenset[int]], present: frozenset[int]) -> bool:
-        candidates = {i for word in present for i in self._by_first.get(word, ())}
-        return any(spans(self.patterns[i], sets, present) for i in candidates)
+        return any(spans(self.patterns[i], sets, present) for i in self._candidates(present))

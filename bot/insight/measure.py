@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.core.compose import SAFETY_INTENT_IDS
 from bot.core.model import Content, Match
+from bot.core.safety import SafetyHit, SafetyScreen
 from bot.insight.evaluate import Pipeline, Report, evaluate
 
 log = logging.getLogger(__name__)
@@ -145,17 +146,14 @@ def sweep(
     """
     wanted = [row for row in rows if row.get("set") in ("in_domain", OUT_OF_SCOPE)]
     matcher = copy.copy(pipeline.matcher)  # shares the index; the original stays untouched
+    replay = Pipeline(matcher, _ScreenedOnce(pipeline.screen))  # type: ignore[arg-type]
     configs = {t: replace(pipeline.matcher.config, match_threshold=t) for t in thresholds}
     answers: dict[float, dict[str, tuple[Match, str | None]]] = {t: {} for t in thresholds}
     for row in wanted:
         text = str(row["text"])
-        hit = pipeline.screen.check(text)
         for threshold, config in configs.items():
             matcher.config = config
-            match = matcher.classify(text)
-            if hit is not None:
-                match = Match(hit.kind, 100.0, "matched", match.alternatives)
-            answers[threshold][text] = (match, hit.kind if hit else None)
+            answers[threshold][text] = replay.classify(text)
     points = []
     for threshold in thresholds:
         figures = evaluate(_Replay(answers[threshold]), wanted).figures()  # type: ignore[arg-type]
@@ -165,6 +163,19 @@ def sweep(
             )
         )
     return points
+
+
+class _ScreenedOnce:
+    """The safety screen, asked once per message: its verdict does not depend on thresholds."""
+
+    def __init__(self, screen: SafetyScreen) -> None:
+        self._screen = screen
+        self._last: tuple[str, SafetyHit | None] | None = None
+
+    def check(self, text: str) -> SafetyHit | None:
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self._screen.check(text))
+        return self._last[1]
 
 
 class _Replay:

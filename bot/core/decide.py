@@ -19,13 +19,15 @@ def decide(
     index: MatchIndex,
     cfg: MatcherConfig,
     closest: np.ndarray | None = None,
+    plain_question: bool = False,
 ) -> Match:
     """Rank the intents by `scores` (0-100) and apply `cfg`'s thresholds and margins.
 
     `matcher_scores` are the matcher's own: a crisis intent is offered only when the safety
     screen (which reads those) would act on it too. `closest` is each intent's best example
     similarity (0-1): a message far closer to an everyday example than to any example of the
-    topic is offered the topic rather than answered as that crime.
+    topic is offered the topic rather than answered as that crime; so is a `plain_question`,
+    one that names no wrongdoing at all (bot.core.plain_question).
     """
     intent_ids = index.intent_ids
     negative = index.negative
@@ -43,6 +45,7 @@ def decide(
     close = [c for c in top if c.score >= cfg.ambiguity_floor and best - c.score < cfg.margin]
     close_offer = tuple(c.intent for c in close if c.intent not in cfg.never_offer)
     offered: tuple[str, ...] = ()
+    held_back: str | None = None
     if not top or best <= everyday:
         decision, intent = "no_match", None
     elif len(close) >= 2 and close_offer and best > everyday + cfg.out_of_scope_margin:
@@ -50,12 +53,9 @@ def decide(
         decision, intent, offered = "clarify", None, close_offer
     elif best >= threshold and best > everyday + cfg.out_of_scope_margin:
         decision, intent = "matched", top[0].intent
-        if (
-            closest is not None
-            and best < cfg.everyday_below
-            and _looks_everyday(closest, negative, ranked[0], cfg)
-        ):
-            # "how do I get a PAC code": worded like a known everyday question, not the crime.
+        held_back = _held_back(closest, plain_question, index, ranked[0], best, cfg)
+        if held_back:
+            # "how do I get a PAC code": the topic's object, but nothing wrong with it.
             decision, intent = "clarify", None
             offered = tuple(c.intent for c in top[:1] if c.intent not in cfg.never_offer)
     elif best >= cfg.clarify_floor:
@@ -70,7 +70,25 @@ def decide(
         decision, intent = "no_match", None
     if decision == "clarify" and not offered:
         decision = "no_match"
-    return Match(intent, best, decision, tuple(top), None, offered)  # type: ignore[arg-type]
+    return Match(intent, best, decision, tuple(top), None, offered, held_back)  # type: ignore[arg-type]
+
+
+def _held_back(
+    closest: np.ndarray | None,
+    plain_question: bool,
+    index: MatchIndex,
+    best: int,
+    score: float,
+    cfg: MatcherConfig,
+) -> str | None:
+    """Why a crime topic that reached its threshold is offered rather than answered, if so."""
+    if score >= cfg.everyday_below:
+        return None  # a clear crime is answered whatever else the message says
+    if closest is not None and _looks_everyday(closest, index.negative, best, cfg):
+        return "everyday_example"
+    if plain_question and not index.service[best] and not index.crisis[best]:
+        return "plain_question"
+    return None
 
 
 def _looks_everyday(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -19,11 +20,20 @@ from bot.core.decide import decide
 from bot.core.match_index import MatchIndex, build_index, content_words, stem
 from bot.core.matcher_config import MatcherConfig
 from bot.core.model import Content, Match
+from bot.core.plain_question import WrongdoingWords, asks
 
 __all__ = ["Matcher", "MatcherConfig", "content_words", "stem"]
 
 WordMap = dict[str, list[tuple[int, float]]]
 MAX_WINDOWS = 30
+
+
+class _Scored(NamedTuple):
+    combined: np.ndarray  # each intent's score, 0-100
+    hits: list[tuple[str, str]]  # keyword hits (intent, keyword)
+    per_example: np.ndarray  # each example's cosine to the message
+    words: list[str]
+    mapping: WordMap
 
 
 class Matcher:
@@ -37,7 +47,8 @@ class Matcher:
             near_miss_prior=self.config.near_miss_prior,
         )
         self.intent_ids = self.index.intent_ids
-        self._last: tuple[str, tuple[np.ndarray, list[tuple[str, str]], np.ndarray]] | None = None
+        self._last: tuple[str, _Scored] | None = None
+        self.wrongdoing = WrongdoingWords(self.config.wrongdoing_words, self.index.vocab_index)
         self._keyword_cutoffs = np.asarray(
             [self._cutoff_for(k) for k in self.index.keywords], np.float32
         )
@@ -191,7 +202,7 @@ class Matcher:
         hits = [(self.intent_ids[index.keyword_owner[i]], index.keywords[i]) for i in hit_index]
         return scores, hits
 
-    def _combine(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
+    def _combine(self, text: str) -> _Scored:
         """Every intent's score (0-100), the keyword hits and each example's cosine."""
         # The safety screen and the classifier both score the same message in one turn.
         if self._last is not None and self._last[0] == text:
@@ -200,11 +211,11 @@ class Matcher:
         self._last = (text, result)
         return result
 
-    def _score(self, text: str) -> tuple[np.ndarray, list[tuple[str, str]], np.ndarray]:
+    def _score(self, text: str) -> _Scored:
         words = content_words(text)
         n = len(self.intent_ids)
         if not words or not self.index.vocab:
-            return np.zeros(n, np.float32), [], np.zeros(0, np.float32)
+            return _Scored(np.zeros(n, np.float32), [], np.zeros(0, np.float32), words, {})
         mapping = self._map_words(words)
         per_example = self._example_cosines(words, mapping)
         closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
@@ -216,13 +227,13 @@ class Matcher:
             + 100 * cfg.example_weight * closest
             + cfg.keyword_weight * keyword
         ) / (total or 1)
-        return combined, hits, per_example
+        return _Scored(combined, hits, per_example, words, mapping)
 
     # ------------------------------------------------------------ public
 
     def scores(self, text: str) -> dict[str, float]:
         """Return every intent's combined score (0-100) for a message."""
-        combined, _, _ = self._combine(text)
+        combined = self._combine(text).combined
         scores: dict[str, float] = {}
         for i, intent in enumerate(self.intent_ids):  # near-miss groups share their parent's id
             scores[intent] = max(scores.get(intent, 0.0), float(combined[i]))
@@ -234,17 +245,22 @@ class Matcher:
         >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
         'account_hacking'
         """
-        combined, hits, per_example = self._combine(text)
+        combined, hits, per_example, words, mapping = self._combine(text)
         closest = None
+        short = per_example.size > 0 and len(words) <= self.config.chunk_words
         # Only a short message, every word of it spelt as in the catalog, is compared whole
         # with an everyday example: in a long one the everyday words may sit far from the
         # crime, and a misspelling can land on an everyday example's own typo.
-        words = content_words(text)
         vocab = self.index.vocab_index
-        short = per_example.size > 0 and len(words) <= self.config.chunk_words
-        if short and _is_question(text) and all(w in vocab for w in words):
+        if short and asks(text) and all(w in vocab for w in words):
             closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
-        match = decide(combined, combined, self.index, self.config, closest)
+        plain = (
+            short
+            and bool(self.wrongdoing)
+            and asks(text)
+            and not self.wrongdoing.found(words, mapping)
+        )
+        match = decide(combined, combined, self.index, self.config, closest, plain)
         if explain:
             match = replace(match, evidence=self._evidence(hits, per_example))
         return match
@@ -262,31 +278,3 @@ class Matcher:
         ]
         keywords = [{"intent": intent, "keyword": kw} for intent, kw in hits]
         return {"keywords": keywords, "examples": examples}
-
-
-_QUESTION_WORDS = frozenset(
-    [
-        "how",
-        "what",
-        "can",
-        "could",
-        "where",
-        "is",
-        "are",
-        "does",
-        "do",
-        "should",
-        "when",
-        "why",
-        "which",
-        "who",
-        "will",
-        "would",
-    ]
-)
-
-
-def _is_question(text: str) -> bool:
-    """Everyday look-alikes are questions ("how do I get a PAC code?"); reports are not."""
-    first = text.strip().split(maxsplit=1)[:1]
-    return text.rstrip().endswith("?") or (bool(first) and first[0].lower() in _QUESTION_WORDS)

@@ -69,6 +69,9 @@ class MatcherConfig:
     everyday_close: float = math.inf
     everyday_lead: float = 0.15
     everyday_below: float = 60.0
+    # A short question naming none of these (stemmed, typos forgiven) is a plain question:
+    # its topic is offered, not answered (bot/core/plain_question.py). Empty: no such check.
+    wrongdoing_words: tuple[str, ...] = ()
     never_offer: tuple[str, ...] = ()  # small talk ("goodbye") is never a topic to offer
     max_alternatives: int = 3
     floors: dict[str, float] | None = None  # eval floors, read by `bot eval`
@@ -81,5 +84,9 @@ class MatcherConfig:
             return cls()
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         data["never_offer"] = tuple(data.get("never_offer") or ())
+        words = data.get("wrongdoing_words") or ()
+        if isinstance(words, str):  # "scam, fraud" written as one line rather than a list
+            words = words.split(",")
+        data["wrongdoing_words"] = tuple(str(w).strip() for w in words if str(w).strip())
         data["semantic"] = SemanticConfig.model_validate(data.get("semantic") or {})
         return cls(**data)

@@ -146,6 +146,9 @@ class Match:
     alternatives: tuple[Candidate, ...] = ()
     evidence: dict[str, object] | None = None
     offered: tuple[str, ...] = ()  # intents shown as "is it one of these?" buttons, in order
+    # Why a topic that reached its threshold was offered, not answered: "everyday_example"
+    # (worded like a known everyday question) or "plain_question" (names no wrongdoing).
+    held_back: str | None = None
 
 
 # ---------------------------------------------------------------- dialogue

@@ -54,6 +54,18 @@ def explain(matcher: Matcher, text: str, match: Match, safety: str | None) -> di
             f"not matched: the best score {_n(best)} is no higher than everyday "
             f"(out-of-scope) messages ({_n(everyday)})"
         )
+    elif match.held_back == "everyday_example":
+        why = (
+            f"offered: score {_n(best)} reaches the {kind} threshold {_n(threshold)}, but the "
+            f"message is a short question worded like an everyday example, and the topic scores "
+            f"under {_n(cfg.everyday_below)} (everyday_close, everyday_lead, everyday_below)"
+        )
+    elif match.held_back == "plain_question":
+        why = (
+            f"offered: score {_n(best)} reaches the {kind} threshold {_n(threshold)}, but the "
+            f"message is a short question naming no wrongdoing (wrongdoing_words), and the "
+            f"topic scores under {_n(cfg.everyday_below)}"
+        )
     elif match.decision == "clarify" and len(close) >= 2 and lead > margin:
         named = ", ".join(f"{c.intent} {_n(c.score)}" for c in close)
         why = f"offered: {len(close)} topics within {_n(cfg.margin)} of each other ({named})"

@@ -66,7 +66,8 @@ class TestOnTheCatalog:
         ("text", "topic"),
         [
             ("how do I scan a qr code on my iphone", "qr_code_scam"),
-            ("can i make a qr code for our wedding so guests can upload photos?", "qr_code_scam"),
+            ("how do i pay for parking with the qr code at the station", "qr_code_scam"),
+            ("can I share my location with my husband on google maps", "domestic_tech_abuse"),
         ],
     )
     def test_plain_question_is_offered_not_answered(

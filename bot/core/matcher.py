@@ -247,7 +247,7 @@ class Matcher:
         """
         combined, hits, per_example, words, mapping = self._combine(text)
         closest = None
-        short = per_example.size > 0 and len(words) <= self.config.chunk_words
+        short = per_example.size > 0 and len(words) <= self.config.question_words
         # Only a short message, every word of it spelt as in the catalog, is compared whole
         # with an everyday example: in a long one the everyday words may sit far from the
         # crime, and a misspelling can land on an everyday example's own typo.

@@ -69,6 +69,7 @@ class MatcherConfig:
     everyday_close: float = math.inf
     everyday_lead: float = 0.15
     everyday_below: float = 60.0
+    question_words: int = 24  # a question this long at most is read whole by the checks below
     # A short question naming none of these (stemmed, typos forgiven) is a plain question:
     # its topic is offered, not answered (bot/core/plain_question.py). Empty: no such check.
     wrongdoing_words: tuple[str, ...] = ()

@@ -245,25 +245,31 @@ class Matcher:
         >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
         'account_hacking'
         """
-        combined, hits, per_example, words, mapping = self._combine(text)
+        combined, hits, per_example, words, _ = self._combine(text)
         closest = None
-        short = per_example.size > 0 and len(words) <= self.config.question_words
         # Only a short message, every word of it spelt as in the catalog, is compared whole
         # with an everyday example: in a long one the everyday words may sit far from the
         # crime, and a misspelling can land on an everyday example's own typo.
         vocab = self.index.vocab_index
-        if short and asks(text) and all(w in vocab for w in words):
+        if self._short_question(text) and all(w in vocab for w in words):
             closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
-        plain = (
-            short
-            and bool(self.wrongdoing)
-            and asks(text)
-            and not self.wrongdoing.found(words, mapping)
-        )
+        plain = self.plain_question(text)
         match = decide(combined, combined, self.index, self.config, closest, plain)
         if explain:
             match = replace(match, evidence=self._evidence(hits, per_example))
         return match
+
+    def plain_question(self, text: str) -> bool:
+        """A short question naming no wrongdoing: its topic is offered, not answered."""
+        if not self.wrongdoing or not self._short_question(text):
+            return False
+        scored = self._combine(text)
+        return not self.wrongdoing.found(scored.words, scored.mapping)
+
+    def _short_question(self, text: str) -> bool:
+        scored = self._combine(text)
+        short = scored.per_example.size > 0 and len(scored.words) <= self.config.question_words
+        return short and asks(text)
 
     def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
         index = self.index

@@ -86,7 +86,8 @@ class FusedMatcher:
             margin=s.margin,
             out_of_scope_margin=s.out_of_scope_margin,
         )
-        match = decide(fused, matcher_scores, self.index, cfg)
+        plain = self.base.plain_question(text)
+        match = decide(fused, matcher_scores, self.index, cfg, plain_question=plain)
         negative = self.index.negative
         closest_everyday = float(similar[negative].max(initial=-1.0))
         closest_topic = float(similar[~negative].max(initial=-1.0))

@@ -217,6 +217,7 @@ class TestEverydayCheck:
         )
         assert match.decision == "clarify"
         assert match.offered == ("card_fraud",)
+        assert match.held_back == "everyday_example"
 
     def test_a_real_sim_swap_is_still_answered(self, matcher) -> None:
         match = matcher.classify(

@@ -96,15 +96,39 @@ class TestOnTheCatalog:
     ) -> None:
         assert matcher.classify(text).intent == topic
 
+    @pytest.mark.parametrize(
+        ("text", "service"),
+        [
+            ("how do i stay safe online?", "protect_yourself"),
+            ("can I talk to a person?", "talk_to_human"),
+        ],
+    )
+    def test_service_questions_are_still_answered(
+        self, matcher: Matcher, text: str, service: str
+    ) -> None:
+        """Asking for tips or a person names nothing wrong, and needs no wrongdoing to answer."""
+        assert matcher.classify(text).intent == service
+
     def test_without_the_word_list_the_check_is_off(self, content: Content) -> None:
         cfg = replace(MatcherConfig.load(), wrongdoing_words=())
         match = Matcher(content, cfg).classify("how do I scan a qr code on my iphone")
         assert match.decision == "matched"
 
-    def test_explain_names_the_reason(self, matcher: Matcher) -> None:
-        text = "how do I scan a qr code on my iphone"
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("how do I scan a qr code on my iphone", "naming no wrongdoing"),
+            (
+                "is there a charge for using a cash machine abroad with a nationwide card",
+                "worded like an everyday example",
+            ),
+        ],
+    )
+    def test_explain_names_the_reason(self, matcher: Matcher, text: str, reason: str) -> None:
+        """An operator asking why a question was offered, not answered, is told which check."""
         facts = explain(matcher, text, matcher.classify(text), None)
-        assert "naming no wrongdoing" in str(facts["why"])
+        assert str(facts["why"]).startswith("offered: ")
+        assert reason in str(facts["why"])
 
     def test_the_person_sees_one_button_for_the_topic(self, engine: Engine) -> None:
         turn = engine.respond(Event("text", "how do I scan a qr code on my iphone"), ChatState())

@@ -81,7 +81,7 @@ def _held_back(
     score: float,
     cfg: MatcherConfig,
 ) -> str | None:
-    """Why a crime topic that reached its threshold is offered rather than answered, if so."""
+    """Why a topic that reached its threshold is offered rather than answered, if so."""
     if score >= cfg.everyday_below:
         return None  # a clear crime is answered whatever else the message says
     if closest is not None and _looks_everyday(closest, index.negative, best, cfg):

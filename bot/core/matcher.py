@@ -32,6 +32,7 @@ class _Scored(NamedTuple):
     combined: np.ndarray  # each intent's score, 0-100
     hits: list[tuple[str, str]]  # keyword hits (intent, keyword)
     per_example: np.ndarray  # each example's cosine to the message
+    closest: np.ndarray  # each intent's best example cosine (0-1)
     words: list[str]
     mapping: WordMap
 
@@ -215,7 +216,8 @@ class Matcher:
         words = content_words(text)
         n = len(self.intent_ids)
         if not words or not self.index.vocab:
-            return _Scored(np.zeros(n, np.float32), [], np.zeros(0, np.float32), words, {})
+            none = np.zeros(0, np.float32)
+            return _Scored(np.zeros(n, np.float32), [], none, np.zeros(n, np.float32), words, {})
         mapping = self._map_words(words)
         per_example = self._example_cosines(words, mapping)
         closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
@@ -227,7 +229,7 @@ class Matcher:
             + 100 * cfg.example_weight * closest
             + cfg.keyword_weight * keyword
         ) / (total or 1)
-        return _Scored(combined, hits, per_example, words, mapping)
+        return _Scored(combined, hits, per_example, closest, words, mapping)
 
     # ------------------------------------------------------------ public
 
@@ -245,31 +247,31 @@ class Matcher:
         >>> matcher.classify("sum1 hacked my insta acount").intent  # doctest: +SKIP
         'account_hacking'
         """
-        combined, hits, per_example, words, _ = self._combine(text)
-        closest = None
+        scored = self._combine(text)
+        question = self._short_question(text, scored)
         # Only a short message, every word of it spelt as in the catalog, is compared whole
         # with an everyday example: in a long one the everyday words may sit far from the
         # crime, and a misspelling can land on an everyday example's own typo.
         vocab = self.index.vocab_index
-        if self._short_question(text) and all(w in vocab for w in words):
-            closest = np.append(per_example, np.float32(0))[self.index.by_intent].max(axis=1)
-        plain = self.plain_question(text)
-        match = decide(combined, combined, self.index, self.config, closest, plain)
+        spelt = question and all(w in vocab for w in scored.words)
+        closest = scored.closest if spelt else None
+        plain = question and self._names_no_wrongdoing(scored)
+        match = decide(scored.combined, scored.combined, self.index, self.config, closest, plain)
         if explain:
-            match = replace(match, evidence=self._evidence(hits, per_example))
+            match = replace(match, evidence=self._evidence(scored.hits, scored.per_example))
         return match
 
     def plain_question(self, text: str) -> bool:
         """A short question naming no wrongdoing: its topic is offered, not answered."""
-        if not self.wrongdoing or not self._short_question(text):
-            return False
         scored = self._combine(text)
-        return not self.wrongdoing.found(scored.words, scored.mapping)
+        return self._short_question(text, scored) and self._names_no_wrongdoing(scored)
 
-    def _short_question(self, text: str) -> bool:
-        scored = self._combine(text)
+    def _short_question(self, text: str, scored: _Scored) -> bool:
         short = scored.per_example.size > 0 and len(scored.words) <= self.config.question_words
         return short and asks(text)
+
+    def _names_no_wrongdoing(self, scored: _Scored) -> bool:
+        return bool(self.wrongdoing) and not self.wrongdoing.found(scored.words, scored.mapping)
 
     def _evidence(self, hits: list[tuple[str, str]], per_example: np.ndarray) -> dict[str, object]:
         index = self.index

@@ -17,6 +17,14 @@ from bot.core.model import Match
 log = logging.getLogger(__name__)
 
 
+# Why a topic that reached its threshold was offered instead (Match.held_back), and the
+# settings in config/matcher.yaml that decide it.
+_HELD_BACK = {
+    "everyday_example": "worded like an everyday example (everyday_close, everyday_lead)",
+    "plain_question": "naming no wrongdoing (wrongdoing_words)",
+}
+
+
 def _n(value: float) -> str:
     """1 decimal, without a trailing '.0' on whole numbers from the config (36, not 36.0)."""
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
@@ -54,17 +62,11 @@ def explain(matcher: Matcher, text: str, match: Match, safety: str | None) -> di
             f"not matched: the best score {_n(best)} is no higher than everyday "
             f"(out-of-scope) messages ({_n(everyday)})"
         )
-    elif match.held_back == "everyday_example":
+    elif match.held_back in _HELD_BACK:
         why = (
             f"offered: score {_n(best)} reaches the {kind} threshold {_n(threshold)}, but the "
-            f"message is a short question worded like an everyday example, and the topic scores "
-            f"under {_n(cfg.everyday_below)} (everyday_close, everyday_lead, everyday_below)"
-        )
-    elif match.held_back == "plain_question":
-        why = (
-            f"offered: score {_n(best)} reaches the {kind} threshold {_n(threshold)}, but the "
-            f"message is a short question naming no wrongdoing (wrongdoing_words), and the "
-            f"topic scores under {_n(cfg.everyday_below)}"
+            f"message is a short question {_HELD_BACK[match.held_back]}, and the topic scores "
+            f"under {_n(cfg.everyday_below)}"
         )
     elif match.decision == "clarify" and len(close) >= 2 and lead > margin:
         named = ", ".join(f"{c.intent} {_n(c.score)}" for c in close)
